@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs every system package Sonance needs to build, test and run its demo.
+# Non-interactive and idempotent: packages already present are skipped.
+set -euo pipefail
+
+PACKAGES=(
+  # toolchain
+  build-essential cmake ninja-build pkg-config git clang-format
+  # decoding, analysis and tags
+  libavformat-dev libavcodec-dev libavutil-dev libswresample-dev
+  libaubio-dev libqm-dsp-dev libebur128-dev libfftw3-dev libchromaprint-dev libtag1-dev
+  # storage, serving and tooling libraries
+  libsqlite3-dev sqlite3 nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
+  libeigen3-dev libgtest-dev libgmock-dev libbenchmark-dev
+  # test signal rendering
+  abcmidi fluidsynth fluid-soundfont-gm espeak-ng sox ffmpeg
+  # demo collection (real Ogg Vorbis music from Debian)
+  wesnoth-1.16-music
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#PACKAGES[@]} packages already installed"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "setup: installing ${#missing[@]} packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "setup: done"
