@@ -10,10 +10,10 @@ PACKAGES=(
   libavformat-dev libavcodec-dev libavutil-dev libswresample-dev
   libaubio-dev libqm-dsp-dev libebur128-dev libfftw3-dev libchromaprint-dev libtag1-dev
   # storage, serving and tooling libraries
-  libsqlite3-dev sqlite3 nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
+  libsqlite3-dev sqlite3 libxxhash-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
   libeigen3-dev libgtest-dev libgmock-dev libbenchmark-dev
   # test signal rendering
-  abcmidi fluidsynth fluid-soundfont-gm espeak-ng sox ffmpeg
+  abcmidi fluidsynth fluid-soundfont-gm espeak-ng sox ffmpeg python3 time
   # demo collection (real Ogg Vorbis music from Debian)
   wesnoth-1.16-music
 )
