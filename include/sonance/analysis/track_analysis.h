@@ -88,7 +88,19 @@ struct TrackSummary {
   double mode_confidence = 0.0;
 };
 
+// Spotify's `meta` object: how and when the analysis ran.
+struct AnalysisMeta {
+  std::string analyzer_version;  // "sonance <version> (features v<N>)"
+  std::string platform = "Linux";
+  std::string detailed_status = "OK";
+  int status_code = 0;
+  long long timestamp = 0;     // Unix seconds when the analysis finished
+  double analysis_time = 0.0;  // seconds of wall time spent analysing (excluding decoding)
+  std::string input_process;   // e.g. "libavcodec, mono float32, 22050 Hz"
+};
+
 struct AudioAnalysis {
+  AnalysisMeta meta;
   TrackSummary track;
   std::vector<TimeInterval> bars;
   std::vector<TimeInterval> beats;
