@@ -23,17 +23,17 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-struct Run {
+struct CommandRun {
   int status = -1;
   std::string out;
   std::string err;
 };
 
 // Runs the sonance binary with arguments (already shell-quoted where needed).
-Run Sonance(const std::string& args, const std::string& env = "") {
+CommandRun Sonance(const std::string& args, const std::string& env = "") {
   test::TempDir tmp;
   const auto err_path = tmp / "stderr";
-  Run r;
+  CommandRun r;
   r.out = test::CaptureCommand(env + " " + SONANCE_BINARY + " " + args + " 2>" +
                                    test::ShellQuote(err_path.string()) + " </dev/null",
                                &r.status);
@@ -45,7 +45,7 @@ Run Sonance(const std::string& args, const std::string& env = "") {
 std::string Q(const fs::path& p) { return test::ShellQuote(p.string()); }
 
 json TracksJson(const fs::path& db) {
-  Run r = Sonance("tracks --json --catalog " + Q(db));
+  CommandRun r = Sonance("tracks --json --catalog " + Q(db));
   EXPECT_EQ(r.status, 0) << r.err;
   return json::parse(r.out, nullptr, false);
 }
@@ -84,11 +84,11 @@ class CliTest : public ::testing::Test {
 
 TEST_F(CliTest, HelpForEveryCommand) {
   for (const char* cmd : {"", "analyze", "features", "analysis", "tracks"}) {
-    Run r = Sonance(std::string(cmd) + " --help");
+    CommandRun r = Sonance(std::string(cmd) + " --help");
     EXPECT_EQ(r.status, 0) << cmd;
     EXPECT_NE(r.out.find("Usage"), std::string::npos) << cmd << ": " << r.out;
   }
-  Run v = Sonance("--version");
+  CommandRun v = Sonance("--version");
   EXPECT_EQ(v.status, 0);
   EXPECT_NE(v.out.find("sonance"), std::string::npos);
 }
@@ -102,7 +102,7 @@ TEST_F(CliTest, UsageErrorsExitTwo) {
 }
 
 TEST_F(CliTest, AnalyzeIsIncrementalAndRecordsFailures) {
-  Run first = Sonance("analyze " + Q(lib_) + " --jobs 2 --catalog " + Q(db_));
+  CommandRun first = Sonance("analyze " + Q(lib_) + " --jobs 2 --catalog " + Q(db_));
   EXPECT_EQ(first.status, 3) << first.err;  // two bad files
   EXPECT_NE(first.err.find("3 analyzed"), std::string::npos) << first.err;
   EXPECT_NE(first.err.find("2 failed"), std::string::npos) << first.err;
@@ -132,7 +132,7 @@ TEST_F(CliTest, AnalyzeIsIncrementalAndRecordsFailures) {
   }
 
   // Nothing changed: no work.
-  Run second = Sonance("analyze " + Q(lib_) + " --catalog " + Q(db_));
+  CommandRun second = Sonance("analyze " + Q(lib_) + " --catalog " + Q(db_));
   EXPECT_EQ(second.status, 0) << second.err;
   EXPECT_NE(second.err.find("0 analyzed, 5 skipped"), std::string::npos) << second.err;
 
@@ -140,7 +140,7 @@ TEST_F(CliTest, AnalyzeIsIncrementalAndRecordsFailures) {
   auto longer = test::ClickTrack(120.0, 14.0, 4);
   test::WriteWav(lib_ / "clicks120.wav", longer, 22050);
   fs::remove(lib_ / "sub" / "cadence.wav");
-  Run third = Sonance("analyze " + Q(lib_) + " --catalog " + Q(db_));
+  CommandRun third = Sonance("analyze " + Q(lib_) + " --catalog " + Q(db_));
   EXPECT_EQ(third.status, 0) << third.err;
   EXPECT_NE(third.err.find("1 analyzed"), std::string::npos) << third.err;
   EXPECT_NE(third.err.find("1 marked missing"), std::string::npos) << third.err;
@@ -155,34 +155,34 @@ TEST_F(CliTest, AnalyzeIsIncrementalAndRecordsFailures) {
 
 TEST_F(CliTest, CatalogFromEnvironment) {
   const fs::path env_db = tmp_ / "env" / "from-env.db";
-  Run r = Sonance("analyze " + Q(lib_ / "clicks120.wav"), "SONANCE_CATALOG=" + Q(env_db));
+  CommandRun r = Sonance("analyze " + Q(lib_ / "clicks120.wav"), "SONANCE_CATALOG=" + Q(env_db));
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_TRUE(fs::exists(env_db));
-  Run t = Sonance("tracks --json", "SONANCE_CATALOG=" + Q(env_db));
+  CommandRun t = Sonance("tracks --json", "SONANCE_CATALOG=" + Q(env_db));
   EXPECT_EQ(json::parse(t.out).size(), 1u);
 }
 
 TEST_F(CliTest, MissingInputsAndCatalogs) {
-  Run r = Sonance("analyze " + Q(tmp_ / "nope") + " --catalog " + Q(db_));
+  CommandRun r = Sonance("analyze " + Q(tmp_ / "nope") + " --catalog " + Q(db_));
   EXPECT_EQ(r.status, 4);
   EXPECT_NE(r.err.find("nope"), std::string::npos);
   EXPECT_EQ(Sonance("features " + Q(tmp_ / "nope.mp3")).status, 4);
-  Run bad = Sonance("features " + Q(lib_ / "notes.ogg"));
+  CommandRun bad = Sonance("features " + Q(lib_ / "notes.ogg"));
   EXPECT_EQ(bad.status, 1);
   EXPECT_NE(bad.err.find("notes.ogg"), std::string::npos) << bad.err;
-  Run none = Sonance("tracks --catalog " + Q(tmp_ / "absent.db"));
+  CommandRun none = Sonance("tracks --catalog " + Q(tmp_ / "absent.db"));
   EXPECT_EQ(none.status, 5);
   EXPECT_NE(none.err.find("sonance analyze"), std::string::npos);
   // A file that is not a catalog is refused and left untouched.
   const fs::path junk = tmp_ / "junk.db";
   std::ofstream(junk) << std::string(4096, 'x');
-  Run j = Sonance("analyze " + Q(lib_ / "clicks120.wav") + " --catalog " + Q(junk));
+  CommandRun j = Sonance("analyze " + Q(lib_ / "clicks120.wav") + " --catalog " + Q(junk));
   EXPECT_EQ(j.status, 5) << j.err;
   EXPECT_EQ(fs::file_size(junk), 4096u);
 }
 
 TEST_F(CliTest, FeaturesAndAnalysisPrintSpotifyShapes) {
-  Run f = Sonance("features " + Q(lib_ / "clicks120.wav"));
+  CommandRun f = Sonance("features " + Q(lib_ / "clicks120.wav"));
   ASSERT_EQ(f.status, 0) << f.err;
   json j = json::parse(f.out);
   EXPECT_NEAR(j["tempo"].get<double>(), 120.0, 2.4);
@@ -195,7 +195,7 @@ TEST_F(CliTest, FeaturesAndAnalysisPrintSpotifyShapes) {
   EXPECT_GE(j["time_signature"].get<int>(), 3);
   EXPECT_LE(j["time_signature"].get<int>(), 7);
 
-  Run a = Sonance("analysis --compact " + Q(lib_ / "sub" / "cadence.wav"));
+  CommandRun a = Sonance("analysis --compact " + Q(lib_ / "sub" / "cadence.wav"));
   ASSERT_EQ(a.status, 0) << a.err;
   json an = json::parse(a.out);
   EXPECT_EQ(an["track"]["key"], 2);  // D
@@ -222,7 +222,7 @@ int InterruptAnalyze(const fs::path& lib, const fs::path& db, int sig) {
   while (std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     if (!fs::exists(db)) continue;
-    Run r = Sonance("tracks --json --state analyzed --catalog " + Q(db));
+    CommandRun r = Sonance("tracks --json --state analyzed --catalog " + Q(db));
     json j = json::parse(r.out, nullptr, false);
     if (j.is_array() && !j.empty()) break;
   }
@@ -260,7 +260,7 @@ TEST_P(CliInterruptTest, InterruptedRunKeepsWorkAndResumes) {
     EXPECT_TRUE(t.contains("audio_features"));
   }
 
-  Run resume = Sonance("analyze " + Q(lib) + " --catalog " + Q(db));
+  CommandRun resume = Sonance("analyze " + Q(lib) + " --catalog " + Q(db));
   EXPECT_EQ(resume.status, 0) << resume.err;
   EXPECT_NE(resume.err.find(std::to_string(kFiles - done) + " analyzed, " +
                             std::to_string(done) + " skipped"),

@@ -1,0 +1,792 @@
+#include "sonance/catalog/sqlite_track_store.h"
+
+#include <locale.h>
+#include <sqlite3.h>
+#include <wctype.h>
+
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+namespace sonance {
+namespace fs = std::filesystem;
+
+namespace {
+
+// Version 1: tracks with their tags and state, artists in order, features as columns, the
+// analysis as Spotify-shaped JSON text. Integer primary keys are declared (not the implicit
+// rowid) so that VACUUM never renumbers them under the foreign keys.
+constexpr std::string_view kSchemaV1 = R"sql(
+CREATE TABLE tracks (
+  track_rowid INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  path TEXT NOT NULL UNIQUE,
+  size INTEGER NOT NULL,
+  mtime_ns INTEGER NOT NULL,
+  content_hash TEXT NOT NULL DEFAULT '',
+  title TEXT NOT NULL DEFAULT '',
+  album TEXT NOT NULL DEFAULT '',
+  album_artist TEXT NOT NULL DEFAULT '',
+  release_date TEXT NOT NULL DEFAULT '',
+  genre TEXT NOT NULL DEFAULT '',
+  track_number INTEGER NOT NULL DEFAULT 0,
+  isrc TEXT NOT NULL DEFAULT '',
+  duration_ms INTEGER NOT NULL DEFAULT 0,
+  state TEXT NOT NULL CHECK (state IN ('analyzed', 'failed', 'missing')),
+  failure_reason TEXT NOT NULL DEFAULT '',
+  features_version INTEGER NOT NULL,
+  analyzed_at TEXT NOT NULL,
+  source TEXT NOT NULL DEFAULT 'analyzed'
+) STRICT;
+CREATE INDEX tracks_by_state ON tracks (state);
+
+CREATE TABLE track_artists (
+  track_rowid INTEGER NOT NULL REFERENCES tracks (track_rowid) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  PRIMARY KEY (track_rowid, position)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE audio_features (
+  track_rowid INTEGER PRIMARY KEY REFERENCES tracks (track_rowid) ON DELETE CASCADE,
+  features_version INTEGER NOT NULL,
+  danceability REAL NOT NULL,
+  energy REAL NOT NULL,
+  "key" INTEGER NOT NULL,
+  loudness REAL NOT NULL,
+  mode INTEGER NOT NULL,
+  speechiness REAL NOT NULL,
+  acousticness REAL NOT NULL,
+  instrumentalness REAL NOT NULL,
+  liveness REAL NOT NULL,
+  valence REAL NOT NULL,
+  tempo REAL NOT NULL,
+  time_signature INTEGER NOT NULL,
+  duration_ms INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE audio_analysis (
+  track_rowid INTEGER PRIMARY KEY REFERENCES tracks (track_rowid) ON DELETE CASCADE,
+  features_version INTEGER NOT NULL,
+  analysis_json TEXT NOT NULL
+) STRICT;
+)sql";
+
+constexpr SqliteMigration kMigrations[] = {
+    {1, kSchemaV1},
+};
+
+constexpr int kBusyTimeoutMs = 5000;
+
+// ---- case folding, shared by the SQL function and the needles bound to it -----------------
+
+locale_t FoldLocale() {
+  // C.UTF-8 is built into glibc >= 2.35; without it, folding degrades to ASCII.
+  static const locale_t loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(0));
+  return loc;
+}
+
+void AppendUtf8(std::uint32_t cp, std::string* out) {
+  if (cp < 0x80) {
+    out->push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+// Lower-cases UTF-8 text code point by code point; malformed bytes are copied unchanged.
+std::string FoldCase(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  const locale_t loc = FoldLocale();
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto b0 = static_cast<unsigned char>(s[i]);
+    if (b0 < 0x80) {
+      out.push_back(b0 >= 'A' && b0 <= 'Z' ? static_cast<char>(b0 + ('a' - 'A'))
+                                           : static_cast<char>(b0));
+      ++i;
+      continue;
+    }
+    const int len = b0 >= 0xF0 ? 4 : b0 >= 0xE0 ? 3 : b0 >= 0xC0 ? 2 : 0;
+    bool valid = len > 0 && i + static_cast<std::size_t>(len) <= s.size() && b0 < 0xF8;
+    std::uint32_t cp = len == 4 ? (b0 & 0x07u) : len == 3 ? (b0 & 0x0Fu) : (b0 & 0x1Fu);
+    for (int k = 1; valid && k < len; ++k) {
+      const auto b = static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]);
+      if ((b & 0xC0) != 0x80) valid = false;
+      cp = (cp << 6) | (b & 0x3Fu);
+    }
+    if (!valid) {
+      out.push_back(static_cast<char>(b0));
+      ++i;
+      continue;
+    }
+    const std::uint32_t lower =
+        loc != static_cast<locale_t>(0)
+            ? static_cast<std::uint32_t>(towlower_l(static_cast<wint_t>(cp), loc))
+            : cp;
+    AppendUtf8(lower, &out);
+    i += static_cast<std::size_t>(len);
+  }
+  return out;
+}
+
+void SqlFold(sqlite3_context* ctx, int /*argc*/, sqlite3_value** argv) {
+  if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+    sqlite3_result_null(ctx);
+    return;
+  }
+  const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
+  const int n = sqlite3_value_bytes(argv[0]);
+  const std::string folded = FoldCase(std::string_view(text, static_cast<std::size_t>(n)));
+  sqlite3_result_text(ctx, folded.data(), static_cast<int>(folded.size()), SQLITE_TRANSIENT);
+}
+
+// ---- thin RAII over the C API ------------------------------------------------------------
+
+Status SqliteStatus(sqlite3* db, int rc, std::string_view what, const std::string& path) {
+  std::string msg = std::string(what) + " (catalog " + path + "): ";
+  msg += db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  switch (rc & 0xFF) {
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return Status::Corrupt(std::move(msg));
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return Status::IOError(std::move(msg) + " (another process kept the catalog locked)");
+    case SQLITE_CONSTRAINT:
+    case SQLITE_MISMATCH:
+    case SQLITE_RANGE:
+    case SQLITE_MISUSE:
+      return Status::Internal(std::move(msg));
+    default:
+      return Status::IOError(std::move(msg));
+  }
+}
+
+class Stmt {
+ public:
+  Stmt() = default;
+  explicit Stmt(sqlite3_stmt* s) : s_(s) {}
+  Stmt(Stmt&& other) noexcept : s_(std::exchange(other.s_, nullptr)) {}
+  Stmt& operator=(Stmt&& other) noexcept {
+    std::swap(s_, other.s_);
+    return *this;
+  }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+  ~Stmt() { sqlite3_finalize(s_); }
+
+  void BindInt(int i, std::int64_t v) { sqlite3_bind_int64(s_, i, v); }
+  void BindReal(int i, double v) { sqlite3_bind_double(s_, i, v); }
+  void BindText(int i, std::string_view v) {
+    sqlite3_bind_text64(s_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  }
+  int Step() { return sqlite3_step(s_); }
+  void Reset() {
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+  }
+
+  std::int64_t Int(int col) const { return sqlite3_column_int64(s_, col); }
+  double Real(int col) const { return sqlite3_column_double(s_, col); }
+  std::string Text(int col) const {
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_, col));
+    return p == nullptr ? std::string()
+                        : std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, col)));
+  }
+
+ private:
+  sqlite3_stmt* s_ = nullptr;
+};
+
+// ---- opening and migrating -----------------------------------------------------------------
+
+struct Connection {
+  sqlite3* db = nullptr;
+  std::string path;
+
+  Status Fail(int rc, std::string_view what) const { return SqliteStatus(db, rc, what, path); }
+
+  Result<Stmt> Prepare(std::string_view sql) const {
+    sqlite3_stmt* s = nullptr;
+    const int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &s, nullptr);
+    if (rc != SQLITE_OK) return Fail(rc, "cannot prepare a query");
+    return Stmt(s);
+  }
+
+  Status Exec(std::string_view sql, std::string_view what) const {
+    const std::string text(sql);
+    const int rc = sqlite3_exec(db, text.c_str(), nullptr, nullptr, nullptr);
+    return rc == SQLITE_OK ? Status::Ok() : Fail(rc, what);
+  }
+
+  // The single integer of a one-row query such as a PRAGMA.
+  Result<std::int64_t> QueryInt(std::string_view sql) const {
+    auto st = Prepare(sql);
+    if (!st.ok()) return st.status();
+    const int rc = st->Step();
+    if (rc != SQLITE_ROW) return Fail(rc, "cannot read the catalog header");
+    return st->Int(0);
+  }
+
+  Result<std::string> QueryText(std::string_view sql) const {
+    auto st = Prepare(sql);
+    if (!st.ok()) return st.status();
+    const int rc = st->Step();
+    if (rc != SQLITE_ROW) return Fail(rc, "cannot read a setting");
+    return st->Text(0);
+  }
+};
+
+// Rolls back unless committed; BEGIN IMMEDIATE takes the write lock up front so that two
+// writers queue on busy_timeout instead of failing halfway with SQLITE_BUSY.
+class WriteTransaction {
+ public:
+  explicit WriteTransaction(const Connection& c) : c_(c) {}
+  ~WriteTransaction() {
+    if (active_) sqlite3_exec(c_.db, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+  WriteTransaction(const WriteTransaction&) = delete;
+  WriteTransaction& operator=(const WriteTransaction&) = delete;
+
+  Status Begin() {
+    Status s = c_.Exec("BEGIN IMMEDIATE", "cannot start a write");
+    active_ = s.ok();
+    return s;
+  }
+  Status Commit() {
+    Status s = c_.Exec("COMMIT", "cannot commit");
+    if (s.ok()) active_ = false;
+    return s;
+  }
+
+ private:
+  const Connection& c_;
+  bool active_ = false;
+};
+
+// A read that spans several statements (tracks, then each track's artists) sees one snapshot.
+class ReadTransaction {
+ public:
+  explicit ReadTransaction(const Connection& c) : c_(c) {
+    active_ = sqlite3_exec(c_.db, "BEGIN", nullptr, nullptr, nullptr) == SQLITE_OK;
+  }
+  ~ReadTransaction() {
+    if (active_) sqlite3_exec(c_.db, "COMMIT", nullptr, nullptr, nullptr);
+  }
+  ReadTransaction(const ReadTransaction&) = delete;
+  ReadTransaction& operator=(const ReadTransaction&) = delete;
+
+ private:
+  const Connection& c_;
+  bool active_ = false;
+};
+
+// Reads the header fields without writing anything, so that a foreign or newer file is left
+// exactly as it was.
+Status CheckIdentity(const Connection& c, int latest) {
+  auto app_id = c.QueryInt("PRAGMA application_id");
+  if (!app_id.ok()) {
+    if (app_id.status().code() == StatusCode::kCorrupt) {
+      return Status::Corrupt(c.path + " is not a SQLite database (" + app_id.status().message() +
+                             ")");
+    }
+    return app_id.status();
+  }
+  auto version = c.QueryInt("PRAGMA user_version");
+  if (!version.ok()) return version.status();
+  auto objects = c.QueryInt("SELECT count(*) FROM sqlite_schema");
+  if (!objects.ok()) return objects.status();
+
+  if (*app_id != 0 && *app_id != kCatalogApplicationId) {
+    return Status::Corrupt(c.path +
+                           " is a SQLite database of another application (application_id " +
+                           std::to_string(*app_id) + "), not a Sonance catalog");
+  }
+  if (*app_id == 0 && (*objects > 0 || *version > 0)) {
+    return Status::Corrupt(c.path + " is a SQLite database but not a Sonance catalog");
+  }
+  if (*version > latest) {
+    return Status::Unsupported(c.path + " has catalog schema version " + std::to_string(*version) +
+                               ", newer than this build of Sonance understands (" +
+                               std::to_string(latest) + "); upgrade Sonance to open it");
+  }
+  return Status::Ok();
+}
+
+Status Configure(const Connection& c) {
+  auto mode = c.QueryText("PRAGMA journal_mode = WAL");
+  if (!mode.ok()) return mode.status();
+  if (*mode != "wal") {
+    return Status::IOError("cannot switch " + c.path + " to WAL mode (journal mode is " + *mode +
+                           ")");
+  }
+  // FULL: in WAL mode each commit is synced, so it also survives a power cut, at the cost of
+  // one fsync per stored track (small next to decoding and analysing it).
+  if (Status s = c.Exec("PRAGMA synchronous = FULL", "cannot set synchronous"); !s.ok()) return s;
+  return c.Exec("PRAGMA foreign_keys = ON", "cannot enable foreign keys");
+}
+
+Result<int> Migrate(const Connection& c, std::span<const SqliteMigration> migrations) {
+  auto current = c.QueryInt("PRAGMA user_version");
+  if (!current.ok()) return current.status();
+  int version = static_cast<int>(*current);
+  for (const SqliteMigration& m : migrations) {
+    if (m.version <= version) continue;
+    WriteTransaction tx(c);
+    if (Status s = tx.Begin(); !s.ok()) return s;
+    // Another process may have migrated while we waited for the write lock.
+    auto now = c.QueryInt("PRAGMA user_version");
+    if (!now.ok()) return now.status();
+    version = static_cast<int>(*now);
+    if (version >= m.version) continue;
+    const std::string step = "migration to schema version " + std::to_string(m.version);
+    if (Status s = c.Exec(m.sql, "cannot apply " + step); !s.ok()) return s;
+    if (version == 0) {
+      const std::string id = "PRAGMA application_id = " + std::to_string(kCatalogApplicationId);
+      if (Status s = c.Exec(id, "cannot mark the catalog"); !s.ok()) return s;
+    }
+    const std::string bump = "PRAGMA user_version = " + std::to_string(m.version);
+    if (Status s = c.Exec(bump, "cannot record " + step); !s.ok()) return s;
+    if (Status s = tx.Commit(); !s.ok()) return s;
+    version = m.version;
+  }
+  return version;
+}
+
+Status ValidateMigrations(std::span<const SqliteMigration> migrations) {
+  if (migrations.empty()) return Status::Internal("no catalog migrations");
+  for (std::size_t i = 0; i < migrations.size(); ++i) {
+    if (migrations[i].version != static_cast<int>(i) + 1) {
+      return Status::Internal("catalog migrations must be numbered 1, 2, 3...");
+    }
+  }
+  return Status::Ok();
+}
+
+// ---- the store -----------------------------------------------------------------------------
+
+constexpr std::string_view kTrackColumns =
+    "SELECT t.track_rowid, t.id, t.path, t.size, t.mtime_ns, t.content_hash, t.title, t.album, "
+    "t.album_artist, t.release_date, t.genre, t.track_number, t.isrc, t.duration_ms, t.state, "
+    "t.failure_reason, t.features_version, t.analyzed_at, t.source FROM tracks t";
+
+constexpr std::string_view kArtistsOf =
+    "SELECT name FROM track_artists WHERE track_rowid = ?1 ORDER BY position";
+
+class SqliteTrackStore final : public TrackStore {
+ public:
+  SqliteTrackStore(Connection c, int version) : c_(std::move(c)), version_(version) {}
+  ~SqliteTrackStore() override { sqlite3_close_v2(c_.db); }
+
+  int schema_version() const override { return version_; }
+
+  Result<std::optional<TrackRecord>> FindByPath(const std::string& path) override {
+    std::lock_guard lock(mu_);
+    return FindOne(" WHERE t.path = ?1", path);
+  }
+
+  Result<std::optional<TrackRecord>> FindById(const std::string& id) override {
+    std::lock_guard lock(mu_);
+    return FindOne(" WHERE t.id = ?1", id);
+  }
+
+  Status PutAnalysis(const AnalyzedTrackRow& row) override {
+    std::lock_guard lock(mu_);
+    WriteTransaction tx(c_);
+    if (Status s = tx.Begin(); !s.ok()) return s;
+
+    auto up = c_.Prepare(
+        "INSERT INTO tracks (id, path, size, mtime_ns, content_hash, title, album, album_artist, "
+        "release_date, genre, track_number, isrc, duration_ms, state, failure_reason, "
+        "features_version, analyzed_at, source) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 'analyzed', '', ?14, "
+        "?15, 'analyzed') "
+        "ON CONFLICT (path) DO UPDATE SET id = excluded.id, size = excluded.size, "
+        "mtime_ns = excluded.mtime_ns, content_hash = excluded.content_hash, "
+        "title = excluded.title, album = excluded.album, album_artist = excluded.album_artist, "
+        "release_date = excluded.release_date, genre = excluded.genre, "
+        "track_number = excluded.track_number, isrc = excluded.isrc, "
+        "duration_ms = excluded.duration_ms, state = 'analyzed', failure_reason = '', "
+        "features_version = excluded.features_version, analyzed_at = excluded.analyzed_at, "
+        "source = 'analyzed' "
+        "RETURNING track_rowid");
+    if (!up.ok()) return up.status();
+    const TrackTags& tags = row.tags;
+    up->BindText(1, row.id);
+    up->BindText(2, row.stat.path);
+    up->BindInt(3, row.stat.size);
+    up->BindInt(4, row.stat.mtime_ns);
+    up->BindText(5, row.content_hash);
+    up->BindText(6, tags.title);
+    up->BindText(7, tags.album);
+    up->BindText(8, tags.album_artist);
+    up->BindText(9, tags.release_date);
+    up->BindText(10, tags.genre);
+    up->BindInt(11, tags.track_number);
+    up->BindText(12, tags.isrc);
+    up->BindInt(13, row.features.duration_ms);
+    up->BindInt(14, row.features.features_version);
+    up->BindText(15, row.analyzed_at);
+    auto rowid = StepReturningRowid(*up, "cannot store the track " + row.stat.path);
+    if (!rowid.ok()) return rowid.status();
+
+    if (Status s = ReplaceArtists(*rowid, tags.artists); !s.ok()) return s;
+
+    auto feat = c_.Prepare(
+        "INSERT OR REPLACE INTO audio_features (track_rowid, features_version, danceability, "
+        "energy, \"key\", loudness, mode, speechiness, acousticness, instrumentalness, liveness, "
+        "valence, tempo, time_signature, duration_ms) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
+    if (!feat.ok()) return feat.status();
+    const AudioFeatures& f = row.features;
+    feat->BindInt(1, *rowid);
+    feat->BindInt(2, f.features_version);
+    feat->BindReal(3, f.danceability);
+    feat->BindReal(4, f.energy);
+    feat->BindInt(5, f.key);
+    feat->BindReal(6, f.loudness);
+    feat->BindInt(7, f.mode);
+    feat->BindReal(8, f.speechiness);
+    feat->BindReal(9, f.acousticness);
+    feat->BindReal(10, f.instrumentalness);
+    feat->BindReal(11, f.liveness);
+    feat->BindReal(12, f.valence);
+    feat->BindReal(13, f.tempo);
+    feat->BindInt(14, f.time_signature);
+    feat->BindInt(15, f.duration_ms);
+    if (int rc = feat->Step(); rc != SQLITE_DONE) {
+      return c_.Fail(rc, "cannot store the features of " + row.stat.path);
+    }
+
+    auto an = c_.Prepare(
+        "INSERT OR REPLACE INTO audio_analysis (track_rowid, features_version, analysis_json) "
+        "VALUES (?1, ?2, ?3)");
+    if (!an.ok()) return an.status();
+    an->BindInt(1, *rowid);
+    an->BindInt(2, f.features_version);
+    an->BindText(3, row.analysis_json);
+    if (int rc = an->Step(); rc != SQLITE_DONE) {
+      return c_.Fail(rc, "cannot store the analysis of " + row.stat.path);
+    }
+    return tx.Commit();
+  }
+
+  Status PutFailure(const FailedTrackRow& row) override {
+    std::lock_guard lock(mu_);
+    WriteTransaction tx(c_);
+    if (Status s = tx.Begin(); !s.ok()) return s;
+    auto up = c_.Prepare(
+        "INSERT INTO tracks (id, path, size, mtime_ns, content_hash, duration_ms, state, "
+        "failure_reason, features_version, analyzed_at, source) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, 0, 'failed', ?6, ?7, ?8, 'analyzed') "
+        "ON CONFLICT (path) DO UPDATE SET id = excluded.id, size = excluded.size, "
+        "mtime_ns = excluded.mtime_ns, content_hash = excluded.content_hash, duration_ms = 0, "
+        "state = 'failed', failure_reason = excluded.failure_reason, "
+        "features_version = excluded.features_version, analyzed_at = excluded.analyzed_at "
+        "RETURNING track_rowid");
+    if (!up.ok()) return up.status();
+    up->BindText(1, row.id);
+    up->BindText(2, row.stat.path);
+    up->BindInt(3, row.stat.size);
+    up->BindInt(4, row.stat.mtime_ns);
+    up->BindText(5, row.content_hash);
+    up->BindText(6, row.reason);
+    up->BindInt(7, row.features_version);
+    up->BindText(8, row.analyzed_at);
+    auto rowid = StepReturningRowid(*up, "cannot store the failure of " + row.stat.path);
+    if (!rowid.ok()) return rowid.status();
+    for (std::string_view sql : {"DELETE FROM audio_features WHERE track_rowid = ?1",
+                                 "DELETE FROM audio_analysis WHERE track_rowid = ?1"}) {
+      auto del = c_.Prepare(sql);
+      if (!del.ok()) return del.status();
+      del->BindInt(1, *rowid);
+      if (int rc = del->Step(); rc != SQLITE_DONE) {
+        return c_.Fail(rc, "cannot remove the old results of " + row.stat.path);
+      }
+    }
+    return tx.Commit();
+  }
+
+  Result<std::vector<PresentTrack>> TracksUnder(const std::string& folder_prefix) override {
+    if (folder_prefix.empty() || folder_prefix.back() != '/') {
+      return Status::InvalidArgument("folder prefix must end in '/': " + folder_prefix);
+    }
+    // Every path starting with "<dir>/" sorts in ["<dir>/", "<dir>0"): '0' follows '/'.
+    std::string upper = folder_prefix;
+    upper.back() = '0';
+    std::lock_guard lock(mu_);
+    auto st = c_.Prepare(
+        "SELECT track_rowid, path, size, mtime_ns FROM tracks "
+        "WHERE path >= ?1 AND path < ?2 AND state != 'missing' ORDER BY path");
+    if (!st.ok()) return st.status();
+    st->BindText(1, folder_prefix);
+    st->BindText(2, upper);
+    std::vector<PresentTrack> out;
+    int rc;
+    while ((rc = st->Step()) == SQLITE_ROW) {
+      out.push_back({st->Int(0), st->Text(1), st->Int(2), st->Int(3)});
+    }
+    if (rc != SQLITE_DONE) return c_.Fail(rc, "cannot list tracks under " + folder_prefix);
+    return out;
+  }
+
+  Result<std::int64_t> SetMissing(const std::vector<PresentTrack>& tracks) override {
+    std::lock_guard lock(mu_);
+    WriteTransaction tx(c_);
+    if (Status s = tx.Begin(); !s.ok()) return s;
+    auto st = c_.Prepare(
+        "UPDATE tracks SET state = 'missing' WHERE track_rowid = ?1 AND size = ?2 "
+        "AND mtime_ns = ?3 AND state != 'missing'");
+    if (!st.ok()) return st.status();
+    std::int64_t changed = 0;
+    for (const PresentTrack& t : tracks) {
+      st->Reset();
+      st->BindInt(1, t.rowid);
+      st->BindInt(2, t.size);
+      st->BindInt(3, t.mtime_ns);
+      if (int rc = st->Step(); rc != SQLITE_DONE) {
+        return c_.Fail(rc, "cannot mark " + t.path + " missing");
+      }
+      changed += sqlite3_changes(c_.db);
+    }
+    if (Status s = tx.Commit(); !s.ok()) return s;
+    return changed;
+  }
+
+  Result<std::vector<TrackRecord>> List(const TrackFilter& filter) override {
+    std::string sql(kTrackColumns);
+    sql += " WHERE 1";
+    if (filter.state) sql += " AND t.state = ?1";
+    if (!filter.text.empty()) {
+      sql +=
+          " AND (instr(sonance_fold(t.title), ?2) OR instr(sonance_fold(t.album), ?2)"
+          " OR instr(sonance_fold(t.album_artist), ?2) OR instr(sonance_fold(t.path), ?2)"
+          " OR EXISTS (SELECT 1 FROM track_artists a WHERE a.track_rowid = t.track_rowid"
+          " AND instr(sonance_fold(a.name), ?2)))";
+    }
+    if (!filter.artist.empty()) {
+      sql +=
+          " AND EXISTS (SELECT 1 FROM track_artists a WHERE a.track_rowid = t.track_rowid"
+          " AND sonance_fold(a.name) = ?3)";
+    }
+    if (!filter.album.empty()) sql += " AND sonance_fold(t.album) = ?4";
+    if (!filter.genre.empty()) sql += " AND sonance_fold(t.genre) = ?5";
+    sql += " ORDER BY t.path LIMIT ?6 OFFSET ?7";
+
+    std::lock_guard lock(mu_);
+    ReadTransaction snapshot(c_);
+    auto st = c_.Prepare(sql);
+    if (!st.ok()) return st.status();
+    if (filter.state) st->BindText(1, TrackStateName(*filter.state));
+    if (!filter.text.empty()) st->BindText(2, FoldCase(filter.text));
+    if (!filter.artist.empty()) st->BindText(3, FoldCase(filter.artist));
+    if (!filter.album.empty()) st->BindText(4, FoldCase(filter.album));
+    if (!filter.genre.empty()) st->BindText(5, FoldCase(filter.genre));
+    st->BindInt(6, filter.limit > 0 ? filter.limit : -1);  // negative LIMIT: no limit
+    st->BindInt(7, filter.offset);
+    return ReadTracks(*st);
+  }
+
+  Result<std::optional<AudioFeatures>> LoadFeatures(std::int64_t rowid) override {
+    std::lock_guard lock(mu_);
+    auto st = c_.Prepare(
+        "SELECT features_version, danceability, energy, \"key\", loudness, mode, speechiness, "
+        "acousticness, instrumentalness, liveness, valence, tempo, time_signature, duration_ms "
+        "FROM audio_features WHERE track_rowid = ?1");
+    if (!st.ok()) return st.status();
+    st->BindInt(1, rowid);
+    const int rc = st->Step();
+    if (rc == SQLITE_DONE) return std::optional<AudioFeatures>();
+    if (rc != SQLITE_ROW) return c_.Fail(rc, "cannot read features");
+    AudioFeatures f;
+    f.features_version = static_cast<int>(st->Int(0));
+    f.danceability = st->Real(1);
+    f.energy = st->Real(2);
+    f.key = static_cast<int>(st->Int(3));
+    f.loudness = st->Real(4);
+    f.mode = static_cast<int>(st->Int(5));
+    f.speechiness = st->Real(6);
+    f.acousticness = st->Real(7);
+    f.instrumentalness = st->Real(8);
+    f.liveness = st->Real(9);
+    f.valence = st->Real(10);
+    f.tempo = st->Real(11);
+    f.time_signature = static_cast<int>(st->Int(12));
+    f.duration_ms = st->Int(13);
+    return std::optional<AudioFeatures>(f);
+  }
+
+  Result<std::optional<StoredAnalysis>> LoadAnalysis(std::int64_t rowid) override {
+    std::lock_guard lock(mu_);
+    auto st = c_.Prepare(
+        "SELECT features_version, analysis_json FROM audio_analysis WHERE track_rowid = ?1");
+    if (!st.ok()) return st.status();
+    st->BindInt(1, rowid);
+    const int rc = st->Step();
+    if (rc == SQLITE_DONE) return std::optional<StoredAnalysis>();
+    if (rc != SQLITE_ROW) return c_.Fail(rc, "cannot read the analysis");
+    return std::optional<StoredAnalysis>(StoredAnalysis{static_cast<int>(st->Int(0)), st->Text(1)});
+  }
+
+  Result<CatalogCounts> Counts() override {
+    std::lock_guard lock(mu_);
+    auto st = c_.Prepare(
+        "SELECT count(*), total(state = 'analyzed'), total(state = 'failed'), "
+        "total(state = 'missing') FROM tracks");
+    if (!st.ok()) return st.status();
+    const int rc = st->Step();
+    if (rc != SQLITE_ROW) return c_.Fail(rc, "cannot count tracks");
+    CatalogCounts c;
+    c.tracks = st->Int(0);
+    c.analyzed = st->Int(1);
+    c.failed = st->Int(2);
+    c.missing = st->Int(3);
+    return c;
+  }
+
+ private:
+  Result<std::int64_t> StepReturningRowid(Stmt& st, const std::string& what) {
+    const int rc = st.Step();
+    if (rc != SQLITE_ROW) return c_.Fail(rc, what);
+    const std::int64_t rowid = st.Int(0);
+    // RETURNING rows are produced before the statement completes; finish it.
+    if (int done = st.Step(); done != SQLITE_DONE) return c_.Fail(done, what);
+    return rowid;
+  }
+
+  Status ReplaceArtists(std::int64_t rowid, const std::vector<std::string>& artists) {
+    auto del = c_.Prepare("DELETE FROM track_artists WHERE track_rowid = ?1");
+    if (!del.ok()) return del.status();
+    del->BindInt(1, rowid);
+    if (int rc = del->Step(); rc != SQLITE_DONE) return c_.Fail(rc, "cannot replace artists");
+    auto ins =
+        c_.Prepare("INSERT INTO track_artists (track_rowid, position, name) VALUES (?1, ?2, ?3)");
+    if (!ins.ok()) return ins.status();
+    for (std::size_t i = 0; i < artists.size(); ++i) {
+      ins->Reset();
+      ins->BindInt(1, rowid);
+      ins->BindInt(2, static_cast<std::int64_t>(i));
+      ins->BindText(3, artists[i]);
+      if (int rc = ins->Step(); rc != SQLITE_DONE) return c_.Fail(rc, "cannot store artists");
+    }
+    return Status::Ok();
+  }
+
+  // Caller holds mu_.
+  Result<std::optional<TrackRecord>> FindOne(std::string_view where, const std::string& key) {
+    ReadTransaction snapshot(c_);
+    auto st = c_.Prepare(std::string(kTrackColumns) + std::string(where));
+    if (!st.ok()) return st.status();
+    st->BindText(1, key);
+    auto tracks = ReadTracks(*st);
+    if (!tracks.ok()) return tracks.status();
+    if (tracks->empty()) return std::optional<TrackRecord>();
+    return std::optional<TrackRecord>(std::move(tracks->front()));
+  }
+
+  // Caller holds mu_.
+  Result<std::vector<TrackRecord>> ReadTracks(Stmt& st) {
+    auto artists = c_.Prepare(kArtistsOf);
+    if (!artists.ok()) return artists.status();
+    std::vector<TrackRecord> out;
+    int rc;
+    while ((rc = st.Step()) == SQLITE_ROW) {
+      TrackRecord t;
+      t.rowid = st.Int(0);
+      t.id = st.Text(1);
+      t.path = st.Text(2);
+      t.size = st.Int(3);
+      t.mtime_ns = st.Int(4);
+      t.content_hash = st.Text(5);
+      t.tags.title = st.Text(6);
+      t.tags.album = st.Text(7);
+      t.tags.album_artist = st.Text(8);
+      t.tags.release_date = st.Text(9);
+      t.tags.genre = st.Text(10);
+      t.tags.track_number = static_cast<int>(st.Int(11));
+      t.tags.isrc = st.Text(12);
+      t.duration_ms = st.Int(13);
+      const auto state = ParseTrackState(st.Text(14));
+      if (!state) return Status::Corrupt("track " + t.path + " has an unknown state in " + c_.path);
+      t.state = *state;
+      t.failure_reason = st.Text(15);
+      t.features_version = static_cast<int>(st.Int(16));
+      t.analyzed_at = st.Text(17);
+      t.source = st.Text(18);
+
+      artists->Reset();
+      artists->BindInt(1, t.rowid);
+      int arc;
+      while ((arc = artists->Step()) == SQLITE_ROW) t.tags.artists.push_back(artists->Text(0));
+      if (arc != SQLITE_DONE) return c_.Fail(arc, "cannot read artists");
+      out.push_back(std::move(t));
+    }
+    if (rc != SQLITE_DONE) return c_.Fail(rc, "cannot read tracks");
+    return out;
+  }
+
+  Connection c_;
+  const int version_;
+  std::mutex mu_;
+};
+
+}  // namespace
+
+std::span<const SqliteMigration> SqliteMigrations() {
+  return kMigrations;
+}
+
+Result<std::unique_ptr<TrackStore>> OpenSqliteTrackStore(
+    const fs::path& path, std::span<const SqliteMigration> migrations) {
+  if (Status s = ValidateMigrations(migrations); !s.ok()) return s;
+  if (path.empty()) return Status::InvalidArgument("empty catalog path");
+  std::error_code ec;
+  const fs::path parent = fs::absolute(path, ec).parent_path();
+  if (!ec && !parent.empty()) fs::create_directories(parent, ec);
+  if (ec) {
+    return Status::IOError("cannot create the folder of catalog " + path.string() + ": " +
+                           ec.message());
+  }
+
+  Connection c;
+  c.path = path.string();
+  // NOMUTEX: the store serialises access itself.
+  const int flags =
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+  int rc = sqlite3_open_v2(c.path.c_str(), &c.db, flags, nullptr);
+  // From here on the connection must be closed on every path.
+  auto fail = [&c](Status s) -> Result<std::unique_ptr<TrackStore>> {
+    sqlite3_close_v2(c.db);
+    return s;
+  };
+  if (rc != SQLITE_OK) return fail(c.Fail(rc, "cannot open the catalog"));
+  sqlite3_busy_timeout(c.db, kBusyTimeoutMs);
+  rc = sqlite3_create_function_v2(c.db, "sonance_fold", 1,
+                                  SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,
+                                  &SqlFold, nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) return fail(c.Fail(rc, "cannot register sonance_fold"));
+
+  const int latest = migrations.back().version;
+  if (Status s = CheckIdentity(c, latest); !s.ok()) return fail(s);
+  if (Status s = Configure(c); !s.ok()) return fail(s);
+  auto version = Migrate(c, migrations);
+  if (!version.ok()) return fail(version.status());
+  return std::unique_ptr<TrackStore>(new SqliteTrackStore(std::move(c), *version));
+}
+
+}  // namespace sonance
