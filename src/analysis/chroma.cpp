@@ -18,7 +18,7 @@ struct Peak {
   float amplitude;
 };
 
-// Natural log of a positive normal float to ~1e-6 relative, without a libm call: the
+// Natural log of a positive normal float to about 1e-6 (absolute), without a libm call: the
 // exponent from the bits, the mantissa m in [1, 2) by the atanh series
 // ln m = 2 (s + s^3/3 + s^5/5 + s^7/7 + s^9/9), s = (m - 1) / (m + 1) < 1/3. The chroma
 // takes a log of every bin in range of every frame, which dominated its cost with logf.

@@ -125,26 +125,30 @@ std::vector<double> SectionSegmenter::compute(const FrameFeatures& f,
     for (double v : x[i]) norm[i] += v * v;
     norm[i] = std::sqrt(norm[i]);
   }
-  std::vector<float> sim(num_blocks * num_blocks, 1.0f);
-  for (std::size_t i = 0; i < num_blocks; ++i) {
-    for (std::size_t j = i + 1; j < num_blocks; ++j) {
-      double v = 1.0;  // two featureless (constant) blocks are alike
-      if (norm[i] > 1e-9 && norm[j] > 1e-9) {
-        double dot = 0.0;
-        for (std::size_t k = 0; k < kDims; ++k) dot += x[i][k] * x[j][k];
-        v = dot / (norm[i] * norm[j]);
-      } else if (norm[i] > 1e-9 || norm[j] > 1e-9) {
-        v = 0.0;
-      }
-      sim[i * num_blocks + j] = sim[j * num_blocks + i] = static_cast<float>(v);
+  const auto similarity = [&](std::size_t i, std::size_t j) {
+    if (norm[i] <= 1e-9 || norm[j] <= 1e-9) {
+      // Two featureless (constant) blocks are alike; one is unlike anything else.
+      return norm[i] <= 1e-9 && norm[j] <= 1e-9 ? 1.0 : 0.0;
     }
-  }
+    double dot = 0.0;
+    for (std::size_t k = 0; k < kDims; ++k) dot += x[i][k] * x[j][k];
+    return dot / (norm[i] * norm[j]);
+  };
 
   // Foote's novelty: a Gaussian-tapered checkerboard kernel slid along the diagonal; it is
   // high where the past few seconds resemble each other, the next few too, but not across.
+  // The kernel only reaches 2 * half - 1 blocks off the diagonal, so only that band of the
+  // matrix is computed: memory stays linear in the track length (hour-long mixes too).
   const std::size_t half = min_blocks / 2 + 1;
-  std::vector<double> taper(2 * half);
-  for (std::size_t a = 0; a < 2 * half; ++a) {
+  const std::size_t width = 2 * half;
+  std::vector<float> band(num_blocks * width, 0.0f);  // band[i * width + d] = sim(i, i + d)
+  for (std::size_t i = 0; i < num_blocks; ++i) {
+    for (std::size_t d = 0; d < width && i + d < num_blocks; ++d) {
+      band[i * width + d] = static_cast<float>(similarity(i, i + d));
+    }
+  }
+  std::vector<double> taper(width);
+  for (std::size_t a = 0; a < width; ++a) {
     const double u = (static_cast<double>(a) + 0.5 - static_cast<double>(half)) / (0.5 * half);
     taper[a] = std::exp(-0.5 * u * u);
   }
@@ -154,17 +158,15 @@ std::vector<double> SectionSegmenter::compute(const FrameFeatures& f,
     double same_weight = 0.0;
     double cross = 0.0;
     double cross_weight = 0.0;
-    for (std::size_t a = 0; a < 2 * half; ++a) {
-      const long long i =
-          static_cast<long long>(c) - static_cast<long long>(half) + static_cast<long long>(a);
-      if (i < 0 || i >= static_cast<long long>(num_blocks)) continue;
-      for (std::size_t b = 0; b < 2 * half; ++b) {
-        const long long j =
-            static_cast<long long>(c) - static_cast<long long>(half) + static_cast<long long>(b);
-        if (j < 0 || j >= static_cast<long long>(num_blocks)) continue;
+    // Rows and columns c - half .. c + half - 1; a and b index them from 0.
+    for (std::size_t a = 0; a < width; ++a) {
+      if (c + a < half || c + a - half >= num_blocks) continue;
+      const std::size_t i = c + a - half;
+      for (std::size_t b = 0; b < width; ++b) {
+        if (c + b < half || c + b - half >= num_blocks) continue;
+        const std::size_t j = c + b - half;
         const double w = taper[a] * taper[b];
-        const double v =
-            sim[static_cast<std::size_t>(i) * num_blocks + static_cast<std::size_t>(j)];
+        const double v = i <= j ? band[i * width + (j - i)] : band[j * width + (i - j)];
         if ((a < half) == (b < half)) {
           same += w * v;
           same_weight += w;

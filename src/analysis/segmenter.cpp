@@ -76,8 +76,9 @@ std::vector<Segment> Segmenter::compute(const FrameFeatures& f) const {
   // Scale-free thresholds: the onset envelope's units depend on its producer, so peaks are
   // judged against the track's own strong onsets (98th percentile) and a local mean.
   const float strong = PositiveQuantile(nov, 0.98);
+  // Rounded up, so that no segment is shorter than the minimum.
   const auto min_gap = std::max<std::size_t>(
-      1, static_cast<std::size_t>(std::lround(options_.min_segment_seconds * rate)));
+      1, static_cast<std::size_t>(std::ceil(options_.min_segment_seconds * rate - 1e-9)));
   const auto local = std::max<std::size_t>(2, static_cast<std::size_t>(std::lround(0.25 * rate)));
   std::vector<double> prefix(n + 1, 0.0);
   for (std::size_t i = 0; i < n; ++i) prefix[i + 1] = prefix[i] + nov[i];

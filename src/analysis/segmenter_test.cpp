@@ -178,5 +178,21 @@ TEST(SegmenterTest, MinimumLengthMergesCloseOnsets) {
   for (std::size_t i = 1; i < segs.size(); ++i) EXPECT_GE(segs[i].duration, 0.08 - 1e-9);
 }
 
+TEST(SegmenterTest, NoSegmentIsShorterThanTheMinimum) {
+  // A dense, irregular stream of notes 50-120 ms apart: onsets closer than the minimum
+  // length merge, and frame rounding never makes a segment shorter than it.
+  std::vector<float> x;
+  double t = 0.1;
+  for (int i = 0; i < 40; ++i) {
+    AddNote(x, 60 + (i * 7) % 12, t, 0.3, 0.2f);
+    t += 0.05 + 0.07 * ((i * 37) % 10) / 9.0;
+  }
+  const auto segs = Default().compute(Features(x));
+  ASSERT_GT(segs.size(), 10u);
+  for (std::size_t i = 0; i + 1 < segs.size(); ++i) {
+    EXPECT_GE(segs[i].duration, 0.08 - 1e-9) << i;
+  }
+}
+
 }  // namespace
 }  // namespace sonance

@@ -109,6 +109,7 @@ Result<TrackAnalysis> TrackAnalyzer::analyze(const AudioBuffer& audio) const {
   const Spectrogram spec = spectrogram_computer.compute(x);
   FrameFeatures frames;
   frames.frame_rate = spec.frame_rate();
+  frames.duration = duration;
   frames.chroma = chroma_extractor.compute(spec);
   const KeyEstimate key = key_detector.compute(frames.chroma);
   const double loudness = loudness_meter.Integrated(x);

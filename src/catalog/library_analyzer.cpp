@@ -184,6 +184,13 @@ Result<LibraryRunSummary> LibraryAnalyzer::run(const std::vector<fs::path>& path
       if (s.ok()) {
         ++summary.analyzed;
         summary.audio_seconds += r.outcome.audio_seconds;
+      } else if (s.code() == StatusCode::kInvalidArgument) {
+        // The catalog refused this track's values (e.g. a non-finite feature): a failure of
+        // this file, not of the run.
+        r.outcome.kind = FileOutcome::Kind::kFailed;
+        r.outcome.reason = s.ToString();
+        s = catalog_->StoreFailure(r.stat, r.content_hash, r.outcome.reason);
+        if (s.ok()) ++summary.failed;
       }
     } else {
       s = catalog_->StoreFailure(r.stat, r.content_hash, r.outcome.reason);

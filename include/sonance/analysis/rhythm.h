@@ -7,6 +7,9 @@
 // pure (no I/O) and safe to call from several threads at once.
 // Empty input, silence and signals without pulse give tempo 0, confidence 0, no beats, and
 // time_signature 4 with confidence 0.
+// The tempo counts felt beats: in compound meters (6/8) the dotted quarter. time_signature
+// counts beats per bar (3/4 -> 3; 2/4, 2/2, 4/4 -> 4; also 5 and 7), except that 6/8 is
+// reported as 6 with bars of two beats (see docs/features-rhythm.md for the rule).
 #pragma once
 
 #include <span>
@@ -34,7 +37,7 @@ struct RhythmResult {
   double time_signature_confidence = 0.0;  // 0..1
   std::vector<TimeInterval> beats;
   std::vector<TimeInterval> bars;    // starting on downbeats
-  std::vector<TimeInterval> tatums;  // subdivisions of beats
+  std::vector<TimeInterval> tatums;  // subdivisions of beats: 2 per beat, 3 in compound meters
   std::vector<float> onset_envelope;  // onset strength per envelope frame, >= 0
   double envelope_rate = 0.0;         // envelope frames per second
 };
