@@ -35,7 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 SOUNDFONT = "/usr/share/sounds/sf2/FluidR3_GM.sf2"

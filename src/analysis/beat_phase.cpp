@@ -23,7 +23,8 @@ double Near(std::span<const float> env, double frame) {
 std::vector<double> Shifted(std::span<const double> beats, int shift, int tatums_per_beat) {
   std::vector<double> out(beats.size());
   for (std::size_t i = 0; i < beats.size(); ++i) {
-    const double interval = i + 1 < beats.size() ? beats[i + 1] - beats[i] : beats[i] - beats[i - 1];
+    const double interval =
+        i + 1 < beats.size() ? beats[i + 1] - beats[i] : beats[i] - beats[i - 1];
     out[i] = beats[i] + shift * interval / tatums_per_beat;
   }
   return out;

@@ -61,7 +61,8 @@ TEST(BeatPhaseTest, MovesCompoundBeatsOneTatumOntoTheBass) {
   // The first shifted beat is at 110; one beat earlier (50) there is bass too, so it is added.
   ASSERT_EQ(p.frames.size(), g.beats.size() + 1);
   EXPECT_DOUBLE_EQ(p.frames[0], 50.0);
-  for (std::size_t i = 0; i < g.beats.size(); ++i) EXPECT_DOUBLE_EQ(p.frames[i + 1], g.beats[i] + 20.0);
+  for (std::size_t i = 0; i < g.beats.size(); ++i)
+    EXPECT_DOUBLE_EQ(p.frames[i + 1], g.beats[i] + 20.0);
 }
 
 TEST(BeatPhaseTest, MovesSimpleBeatsHalfABeatOntoTheBass) {

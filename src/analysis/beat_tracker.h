@@ -23,7 +23,7 @@ struct BeatTrackerOptions {
   // 1..10000: how strictly intervals follow the period. Stricter than librosa's 100: with
   // 100 the first beats drift between on- and off-beat onsets before settling.
   double tightness = 400.0;
-  double trim_ratio = 0.5;   // 0..1: edge beats below this share of the RMS strength go
+  double trim_ratio = 0.5;  // 0..1: edge beats below this share of the RMS strength go
 };
 
 struct BeatTrack {

@@ -15,8 +15,7 @@ BeatTracker MakeTracker() {
 }
 
 // Impulses of height 1 at the given frames, in an envelope of n frames.
-std::vector<float> Impulses(std::size_t n, const std::vector<double>& frames,
-                            float height = 1.0f) {
+std::vector<float> Impulses(std::size_t n, const std::vector<double>& frames, float height = 1.0f) {
   std::vector<float> env(n, 0.0f);
   for (double f : frames) {
     const auto i = static_cast<std::size_t>(std::lround(f));

@@ -28,8 +28,8 @@ std::vector<std::vector<double>> OnsetProfiles(const OnsetEnvelope& env,
   const long frames = static_cast<long>(env.num_frames());
   std::vector<std::vector<double>> profiles(beats.size(), std::vector<double>(groups + 1, 0.0));
   for (std::size_t i = 0; i < beats.size(); ++i) {
-    const long span = i + 1 < beats.size() ? beats[i + 1] - beats[i]
-                                           : (i > 0 ? beats[i] - beats[i - 1] : 8);
+    const long span =
+        i + 1 < beats.size() ? beats[i + 1] - beats[i] : (i > 0 ? beats[i] - beats[i - 1] : 8);
     const long from = std::max(1L, beats[i] - 2);
     const long to = std::min(frames, beats[i] + std::max(2L, span / 4));
     std::vector<double>& p = profiles[i];
@@ -84,8 +84,7 @@ Result<MeterEstimator> MeterEstimator::Create(const MeterEstimatorOptions& o) {
   return MeterEstimator(o);
 }
 
-MeterAnalysis MeterEstimator::compute(const OnsetEnvelope& env,
-                                      std::span<const double> beat_frames,
+MeterAnalysis MeterEstimator::compute(const OnsetEnvelope& env, std::span<const double> beat_frames,
                                       int subdivision) const {
   MeterAnalysis out;
   out.tatums_per_beat = subdivision == 3 ? 3 : 2;
@@ -97,8 +96,7 @@ MeterAnalysis MeterEstimator::compute(const OnsetEnvelope& env,
 
   std::vector<long> beats(n);
   for (std::size_t i = 0; i < n; ++i) {
-    beats[i] = std::clamp(std::lround(beat_frames[i]), 0L,
-                          static_cast<long>(env.num_frames()) - 1);
+    beats[i] = std::clamp(std::lround(beat_frames[i]), 0L, static_cast<long>(env.num_frames()) - 1);
   }
   const auto profiles = OnsetProfiles(env, beats);
 

@@ -32,16 +32,16 @@
 namespace sonance {
 
 struct MeterEstimatorOptions {
-  int max_lag_beats = 14;       // 4..32: lags compared (two bars of 7 at most)
-  double min_contrast = 0.04;   // 0..1: weaker contrast means "no evidence", default meter
+  int max_lag_beats = 14;      // 4..32: lags compared (two bars of 7 at most)
+  double min_contrast = 0.04;  // 0..1: weaker contrast means "no evidence", default meter
 };
 
 struct MeterAnalysis {
-  int time_signature = 4;      // 3..7, see the rule above
-  double confidence = 0.0;     // 0..1
-  int beats_per_bar = 4;       // beats grouped into one bar
-  int first_downbeat = 0;      // index of the first beat that starts a bar
-  int tatums_per_beat = 2;     // 2 or 3
+  int time_signature = 4;   // 3..7, see the rule above
+  double confidence = 0.0;  // 0..1
+  int beats_per_bar = 4;    // beats grouped into one bar
+  int first_downbeat = 0;   // index of the first beat that starts a bar
+  int tatums_per_beat = 2;  // 2 or 3
   // Diagnostics: D(k) for k = 1..max_lag_beats (index k - 1), and the contrast of bar
   // lengths 2..7 (index M - 2). Empty when there were too few beats.
   std::vector<double> lag_distance;

@@ -10,7 +10,9 @@
 namespace sonance {
 namespace {
 
-bool IsPowerOfTwo(int n) { return n > 0 && (n & (n - 1)) == 0; }
+bool IsPowerOfTwo(int n) {
+  return n > 0 && (n & (n - 1)) == 0;
+}
 
 // Frames are computed in chunks so that memory stays bounded on long tracks (a whole 4-minute
 // spectrogram would be 40 MB; the band powers kept here are 36 floats per frame).
@@ -39,8 +41,8 @@ BandLayout MakeBands(const OnsetEnvelopeOptions& o) {
   for (int b = 1; b < num_bins; ++b) {
     const double f = b * bin_hz;
     if (f < o.min_hz || f >= top) continue;
-    const int edge = static_cast<int>(std::upper_bound(edges.begin(), edges.end(), f) -
-                                      edges.begin()) - 1;
+    const int edge =
+        static_cast<int>(std::upper_bound(edges.begin(), edges.end(), f) - edges.begin()) - 1;
     if (edge != last_edge) {
       ++band;
       last_edge = edge;

@@ -23,11 +23,11 @@ namespace sonance {
 
 struct OnsetEnvelopeOptions {
   int sample_rate = 22050;
-  int frame_size = 1024;         // power of two, 256..8192
-  int hop_size = 256;            // 1..frame_size
-  int num_bands = 36;            // log-spaced bands, 4..128
-  double min_hz = 40.0;          // lowest band edge, > 0
-  double max_hz = 10000.0;       // highest band edge, capped at Nyquist
+  int frame_size = 1024;           // power of two, 256..8192
+  int hop_size = 256;              // 1..frame_size
+  int num_bands = 36;              // log-spaced bands, 4..128
+  double min_hz = 40.0;            // lowest band edge, > 0
+  double max_hz = 10000.0;         // highest band edge, capped at Nyquist
   double low_band_max_hz = 150.0;  // upper edge of the bass register envelope
   double dynamic_range_db = 80.0;  // band levels are floored this far below the loudest band
 };

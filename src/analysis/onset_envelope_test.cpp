@@ -21,8 +21,7 @@ OnsetEnvelopeComputer MakeComputer() {
 std::size_t PeakFrame(const std::vector<float>& env, double rate, double from, double to) {
   const auto a = static_cast<std::size_t>(from * rate);
   const auto b = std::min(env.size(), static_cast<std::size_t>(to * rate));
-  return static_cast<std::size_t>(std::max_element(env.begin() + a, env.begin() + b) -
-                                  env.begin());
+  return static_cast<std::size_t>(std::max_element(env.begin() + a, env.begin() + b) - env.begin());
 }
 
 TEST(OnsetEnvelopeTest, RejectsInvalidOptions) {

@@ -57,7 +57,8 @@ Result<RhythmAnalyzer> RhythmAnalyzer::Create(const RhythmOptions& options) {
   }
   if (!(options.min_bpm >= 20.0) || !(options.max_bpm > options.min_bpm) ||
       !(options.max_bpm <= 400.0)) {
-    return Status::InvalidArgument("rhythm tempo range must satisfy 20 <= min_bpm < max_bpm <= 400");
+    return Status::InvalidArgument(
+        "rhythm tempo range must satisfy 20 <= min_bpm < max_bpm <= 400");
   }
   // The steps validate the same values again; this keeps their messages in one place.
   if (auto e = OnsetEnvelopeComputer::Create(EnvelopeOptionsFor(options)); !e.ok()) {
@@ -132,8 +133,7 @@ RhythmResult RhythmAnalyzer::compute(std::span<const float> samples) const {
       const double frame = (start - kOnsetLeadSeconds) * env.frame_rate;
       const double confidence =
           k == 0 ? track.strength[i]
-                 : std::clamp(reference > 0.0 ? EnvelopeNear(env.strength, frame) / reference
-                                              : 0.0,
+                 : std::clamp(reference > 0.0 ? EnvelopeNear(env.strength, frame) / reference : 0.0,
                               0.0, 1.0);
       result.tatums.push_back({start, step, confidence});
     }

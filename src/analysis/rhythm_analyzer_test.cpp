@@ -222,11 +222,11 @@ TEST_P(RenderedTuneTest, FindsTempoMeterAndBarsOfTheScore) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Tunes, RenderedTuneTest,
-    ::testing::Values(TuneCase{"reel", kReel, 140.0, 4, 2}, TuneCase{"waltz", kWaltz, 90.0, 3, 2},
-                      TuneCase{"jig", kJig, 100.0, 6, 3}),
-    [](const auto& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(Tunes, RenderedTuneTest,
+                         ::testing::Values(TuneCase{"reel", kReel, 140.0, 4, 2},
+                                           TuneCase{"waltz", kWaltz, 90.0, 3, 2},
+                                           TuneCase{"jig", kJig, 100.0, 6, 3}),
+                         [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace
 }  // namespace sonance

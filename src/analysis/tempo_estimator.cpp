@@ -60,8 +60,8 @@ TempoAnalysis TempoEstimator::compute(std::span<const float> envelope, double fr
   // A [1 2 1] / 4 smoothing: onsets that fall between frames alternate between two whole
   // frames, and the autocorrelation of one-frame spikes would punish that jitter.
   detrended = rhythm::SmoothEnvelope(detrended);
-  const auto max_lag = static_cast<std::size_t>(
-      std::ceil(std::min(usable, o.max_lag_beats * max_period) + 1.0));
+  const auto max_lag =
+      static_cast<std::size_t>(std::ceil(std::min(usable, o.max_lag_beats * max_period) + 1.0));
   const std::vector<double> r = rhythm::NormalizedAutocorrelation(detrended, max_lag);
   if (r.size() < 3) return out;
 
@@ -101,8 +101,8 @@ TempoAnalysis TempoEstimator::compute(std::span<const float> envelope, double fr
   out.confidence = std::clamp(salience[chosen], 0.0, 1.0);
 
   const double half = rhythm::MaxNear(r, period / 2.0, 0.03);
-  const double third = 0.5 * (rhythm::MaxNear(r, period / 3.0, 0.03) +
-                              rhythm::MaxNear(r, 2.0 * period / 3.0, 0.03));
+  const double third =
+      0.5 * (rhythm::MaxNear(r, period / 3.0, 0.03) + rhythm::MaxNear(r, 2.0 * period / 3.0, 0.03));
   out.subdivision = third > half + 0.05 && third > 0.1 ? 3 : 2;
   out.subdivision_confidence = std::clamp(std::abs(third - half) * 2.0, 0.0, 1.0);
   return out;

@@ -25,19 +25,19 @@
 namespace sonance {
 
 struct TempoEstimatorOptions {
-  double min_bpm = 50.0;          // 20..max_bpm
-  double max_bpm = 220.0;         // min_bpm..400
-  double detrend_seconds = 0.5;   // half-width of the moving average removed, 0.05..5
-  double level_ratio = 0.8;       // 0.3..1: how strong a faster level must be to be the beat
-  double min_salience = 0.08;     // 0..1: below it there is no pulse (noise, silence)
-  double max_lag_beats = 4.0;     // the comb reaches this many slowest beats, 1..16
+  double min_bpm = 50.0;         // 20..max_bpm
+  double max_bpm = 220.0;        // min_bpm..400
+  double detrend_seconds = 0.5;  // half-width of the moving average removed, 0.05..5
+  double level_ratio = 0.7;      // 0.3..1: how strong a faster level must be to be the beat
+  double min_salience = 0.08;    // 0..1: below it there is no pulse (noise, silence)
+  double max_lag_beats = 4.0;    // the comb reaches this many slowest beats, 1..16
 };
 
 struct TempoAnalysis {
-  double bpm = 0.0;            // 0 when no pulse
-  double confidence = 0.0;     // 0..1, the salience of the chosen period
-  double period_frames = 0.0;  // beat period in envelope frames (0 when no pulse)
-  int subdivision = 2;         // tatums per beat: 2 (simple) or 3 (compound)
+  double bpm = 0.0;                     // 0 when no pulse
+  double confidence = 0.0;              // 0..1, the salience of the chosen period
+  double period_frames = 0.0;           // beat period in envelope frames (0 when no pulse)
+  int subdivision = 2;                  // tatums per beat: 2 (simple) or 3 (compound)
   double subdivision_confidence = 0.0;  // 0..1
 };
 

@@ -108,16 +108,16 @@ TEST(TempoEstimatorTest, FastBeatWithBarAccentsStaysFast) {
 
 TEST(TempoEstimatorTest, EvenPulseAboveTheRangeFoldsToTheSlowerLevel) {
   // Even pulses at 300 per minute are out of range: the beat is the 150 level.
-  const TempoAnalysis a = MakeEstimator().compute(PatternEnvelope(150, 30, {1.0f, 1.0f}),
-                                                  kFrameRate);
+  const TempoAnalysis a =
+      MakeEstimator().compute(PatternEnvelope(150, 30, {1.0f, 1.0f}), kFrameRate);
   EXPECT_NEAR(a.bpm, 150.0, 3.0);
 }
 
 TEST(TempoEstimatorTest, TellsCompoundFromSimpleSubdivision) {
   const TempoEstimator t = MakeEstimator();
   // 6/8 at 100 dotted quarters per minute: beat, then two eighths 12 dB weaker.
-  const TempoAnalysis compound = t.compute(PatternEnvelope(100, 30, {1.0f, 0.25f, 0.25f}),
-                                           kFrameRate);
+  const TempoAnalysis compound =
+      t.compute(PatternEnvelope(100, 30, {1.0f, 0.25f, 0.25f}), kFrameRate);
   EXPECT_NEAR(compound.bpm, 100.0, 2.0);
   EXPECT_EQ(compound.subdivision, 3);
   // 2/4 at 100: beat, then one eighth 12 dB weaker.

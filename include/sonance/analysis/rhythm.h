@@ -36,8 +36,8 @@ struct RhythmResult {
   int time_signature = 4;                  // beats per bar, 3..7
   double time_signature_confidence = 0.0;  // 0..1
   std::vector<TimeInterval> beats;
-  std::vector<TimeInterval> bars;    // starting on downbeats
-  std::vector<TimeInterval> tatums;  // subdivisions of beats: 2 per beat, 3 in compound meters
+  std::vector<TimeInterval> bars;     // starting on downbeats
+  std::vector<TimeInterval> tatums;   // subdivisions of beats: 2 per beat, 3 in compound meters
   std::vector<float> onset_envelope;  // onset strength per envelope frame, >= 0
   double envelope_rate = 0.0;         // envelope frames per second
 };
