@@ -36,7 +36,7 @@ count=$("$sonance" tracks --json --catalog "$work/j1.db" |
 # A ten-minute file from the collection's own audio.
 find "$music" -maxdepth 1 -type f \( -name '*.ogg' -o -name '*.mp3' -o -name '*.flac' \) | sort | head -n 8 |
   sed "s/'/'\\\\''/g; s/^/file '/; s/$/'/" > "$work/list.txt"
-ffmpeg -loglevel error -f concat -safe 0 -i "$work/list.txt" -t 600 -c:a libvorbis -q:a 4 "$work/ten.ogg"
+ffmpeg -loglevel fatal -f concat -safe 0 -i "$work/list.txt" -t 600 -c:a libvorbis -q:a 4 "$work/ten.ogg"
 measure ten "$sonance" features "$work/ten.ogg"
 
 python3 - "$work" "$audio_ms" "$count" "$out/speed.json" <<'PY'
