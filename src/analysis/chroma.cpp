@@ -112,31 +112,38 @@ bool FramePeaks(std::span<const float> mag, std::size_t lo, std::size_t hi, floa
 }
 
 // Circular mean of the peaks' deviation from the equal-tempered grid, in semitones
-// (-0.5..0.5), weighted by amplitude. Returns 0 when the deviations do not agree.
-// Deviations are binned (1 cent) first so that the trigonometry runs per bin, not per peak.
-double EstimateTuning(const std::vector<Peak>& peaks) {
-  constexpr int kBins = 100;
-  std::array<double, kBins> hist{};
-  double total = 0.0;
-  for (const Peak& p : peaks) {
+// (-0.5..0.5), weighted by amplitude; 0 when the deviations do not agree. Peaks are added
+// one at a time so that a whole track's peaks never need to be held at once. Deviations are
+// binned (1 cent) so that the trigonometry runs per bin, not per peak.
+class TuningEstimator {
+ public:
+  void Add(const Peak& p) {
     const double frac = p.semitones - std::floor(p.semitones);
-    hist[static_cast<std::size_t>(std::min(kBins - 1, static_cast<int>(frac * kBins)))] +=
+    hist_[static_cast<std::size_t>(std::min(kBins - 1, static_cast<int>(frac * kBins)))] +=
         p.amplitude;
-    total += p.amplitude;
+    total_ += p.amplitude;
   }
-  if (total <= 0.0) return 0.0;
-  double re = 0.0;
-  double im = 0.0;
-  for (int i = 0; i < kBins; ++i) {
-    const double phase = 2.0 * std::numbers::pi * (i + 0.5) / kBins;
-    re += hist[static_cast<std::size_t>(i)] * std::cos(phase);
-    im += hist[static_cast<std::size_t>(i)] * std::sin(phase);
+
+  double Estimate() const {
+    if (total_ <= 0.0) return 0.0;
+    double re = 0.0;
+    double im = 0.0;
+    for (int i = 0; i < kBins; ++i) {
+      const double phase = 2.0 * std::numbers::pi * (i + 0.5) / kBins;
+      re += hist_[static_cast<std::size_t>(i)] * std::cos(phase);
+      im += hist_[static_cast<std::size_t>(i)] * std::sin(phase);
+    }
+    // A resultant below 0.2 means the peaks scatter around the grid (noise, inharmonic
+    // sounds): keep the nominal reference rather than chase a random offset.
+    if (std::hypot(re, im) / total_ < 0.2) return 0.0;
+    return std::atan2(im, re) / (2.0 * std::numbers::pi);
   }
-  // A resultant below 0.2 means the peaks scatter around the grid (noise, inharmonic
-  // sounds): keep the nominal reference rather than chase a random offset.
-  if (std::hypot(re, im) / total < 0.2) return 0.0;
-  return std::atan2(im, re) / (2.0 * std::numbers::pi);
-}
+
+ private:
+  static constexpr int kBins = 100;
+  std::array<double, kBins> hist_{};
+  double total_ = 0.0;
+};
 
 }  // namespace
 
@@ -186,19 +193,23 @@ std::vector<Chroma> ChromaExtractor::compute(const Spectrogram& s) const {
   const float min_amplitude =
       full_scale * static_cast<float>(std::pow(10.0, options_.peak_floor_db / 20.0));
 
-  // All peaks in one array; frame f owns [first[f], first[f + 1]).
-  std::vector<Peak> peaks;
-  peaks.reserve(s.num_frames * static_cast<std::size_t>(std::min(options_.max_peaks, 64)));
-  std::vector<std::size_t> first(s.num_frames + 1, 0);
+  // Two passes over the frames' peaks, the first only for the tuning: picking peaks again
+  // costs less than holding every peak of a long track (12 MB for ten minutes).
   FrameScratch scratch;
   std::vector<Peak> frame_peaks;
-  for (std::size_t f = 0; f < s.num_frames; ++f) {
+  auto peaks_of = [&](std::size_t f) {
     FramePeaks(s.frame(f), lo, hi, min_amplitude, options_.max_flatness, bin_hz, options_.tuning_hz,
                options_.max_peaks, &scratch, &frame_peaks);
-    peaks.insert(peaks.end(), frame_peaks.begin(), frame_peaks.end());
-    first[f + 1] = peaks.size();
+  };
+  double offset = 0.0;
+  if (options_.estimate_tuning) {
+    TuningEstimator tuning;
+    for (std::size_t f = 0; f < s.num_frames; ++f) {
+      peaks_of(f);
+      for (const Peak& p : frame_peaks) tuning.Add(p);
+    }
+    offset = tuning.Estimate();
   }
-  const double offset = options_.estimate_tuning ? EstimateTuning(peaks) : 0.0;
 
   // Each peak is spread over the nearest pitch classes with a cos^2 window 4/3 semitone wide
   // (Gomez 2006), so a note a little out of tune still lands in its class and a peak
@@ -220,8 +231,8 @@ std::vector<Chroma> ChromaExtractor::compute(const Spectrogram& s) const {
   const bool linear = options_.magnitude_exponent == 1.0;
   for (std::size_t f = 0; f < s.num_frames; ++f) {
     std::array<double, 12> acc{};
-    for (std::size_t i = first[f]; i < first[f + 1]; ++i) {
-      const Peak& p = peaks[i];
+    peaks_of(f);
+    for (const Peak& p : frame_peaks) {
       const double a = static_cast<double>(p.amplitude) / full_scale;
       double w = linear ? a : std::pow(a, options_.magnitude_exponent);
       if (options_.frequency_exponent != 0.0) {
