@@ -19,15 +19,6 @@ struct TracksOptions {
   CatalogOption catalog;
 };
 
-const char* StateName(TrackState s) {
-  switch (s) {
-    case TrackState::kAnalyzed: return "analyzed";
-    case TrackState::kFailed: return "failed";
-    case TrackState::kMissing: return "missing";
-  }
-  return "?";
-}
-
 std::string KeyName(int key, int mode) {
   static const char* kNames[] = {"C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"};
   if (key < 0 || key > 11) return "-";
@@ -48,9 +39,7 @@ int RunTracks(const TracksOptions& o) {
   filter.genre = o.genre;
   filter.limit = o.limit;
   filter.offset = o.offset;
-  if (o.state == "analyzed") filter.state = TrackState::kAnalyzed;
-  else if (o.state == "failed") filter.state = TrackState::kFailed;
-  else if (o.state == "missing") filter.state = TrackState::kMissing;
+  if (!o.state.empty()) filter.state = ParseTrackState(o.state);  // validated by CLI11
 
   const std::filesystem::path db = o.catalog.path.empty() ? Catalog::DefaultPath()
                                                            : std::filesystem::path(o.catalog.path);
@@ -80,7 +69,7 @@ int RunTracks(const TracksOptions& o) {
     if (o.json) {
       nlohmann::json j = {{"id", t.id},
                           {"path", t.path},
-                          {"state", StateName(t.state)},
+                          {"state", TrackStateName(t.state)},
                           {"title", t.tags.title},
                           {"artists", t.tags.artists},
                           {"album", t.tags.album},
@@ -98,7 +87,7 @@ int RunTracks(const TracksOptions& o) {
       continue;
     }
     const long long secs = t.duration_ms / 1000;
-    std::printf("%-22s  %-8s  %3lld:%02lld  %6s  %-7s  %s — %s", t.id.c_str(), StateName(t.state),
+    std::printf("%-22s  %-8s  %3lld:%02lld  %6s  %-7s  %s — %s", t.id.c_str(), TrackStateName(t.state),
                 secs / 60, secs % 60,
                 features ? std::to_string(static_cast<int>(features->tempo + 0.5)).c_str() : "-",
                 features ? KeyName(features->key, features->mode).c_str() : "-",
