@@ -11,11 +11,14 @@ PACKAGES=(
   libaubio-dev libqm-dsp-dev libebur128-dev libfftw3-dev libchromaprint-dev libtag1-dev
   # storage, serving and tooling libraries
   libsqlite3-dev sqlite3 libxxhash-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
+  libcpp-httplib-dev
   libeigen3-dev libgtest-dev libgmock-dev libbenchmark-dev
   # test signal rendering
   abcmidi fluidsynth fluid-soundfont-gm espeak-ng sox ffmpeg python3 time
+  # metrics and load tests, and the reference app the load benchmark compares with
+  prometheus curl wrk python3-fastapi python3-uvicorn
   # demo collection (real Ogg Vorbis music from Debian)
-  wesnoth-1.16-music
+  wesnoth-1.16-music singularity-music
 )
 
 missing=()

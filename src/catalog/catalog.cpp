@@ -343,4 +343,12 @@ Result<CatalogCounts> Catalog::Counts() {
   return store_->Counts();
 }
 
+Result<std::vector<std::pair<std::int64_t, AudioFeatures>>> Catalog::AllFeatures() {
+  return store_->AllFeatures();
+}
+
+Result<std::int64_t> Catalog::DataVersion() {
+  return store_->DataVersion();
+}
+
 }  // namespace sonance

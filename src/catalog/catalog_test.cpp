@@ -764,3 +764,48 @@ TEST(CountsTest, EmptyCatalogCountsZero) {
 
 }  // namespace
 }  // namespace sonance
+
+namespace sonance {
+namespace {
+
+TEST(AllFeaturesTest, ReturnsEveryStoredRowInRowidOrderAndSkipsFailures) {
+  TempDir dir;
+  auto cat = OpenIn(dir);
+  TrackAnalysis a = SampleAnalysis();
+  ASSERT_TRUE(cat->StoreAnalysis(Stat("/m/b.ogg"), "h1", SampleTags("B", {"X"}), a).ok());
+  a.features.tempo = 90.5;
+  a.analysis.track.tempo = 90.5;
+  ASSERT_TRUE(cat->StoreAnalysis(Stat("/m/a.ogg"), "h2", SampleTags("A", {"Y"}), a).ok());
+  ASSERT_TRUE(cat->StoreFailure(Stat("/m/c.ogg"), "h3", "corrupt").ok());
+  auto all = cat->AllFeatures();
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  ASSERT_EQ(all->size(), 2u);
+  auto b = cat->FindTrack("/m/b.ogg");
+  auto first = cat->FindTrack("/m/a.ogg");
+  ASSERT_TRUE(b.ok() && b->has_value() && first.ok() && first->has_value());
+  EXPECT_EQ((*all)[0].first, (*b)->rowid);
+  EXPECT_DOUBLE_EQ((*all)[0].second.tempo, 123.456);
+  EXPECT_EQ((*all)[1].first, (*first)->rowid);
+  EXPECT_DOUBLE_EQ((*all)[1].second.tempo, 90.5);
+  EXPECT_EQ((*all)[1].second.time_signature, 3);
+  EXPECT_EQ((*all)[1].second.duration_ms, 234567);
+}
+
+TEST(DataVersionTest, ChangesWhenAnotherConnectionCommitsOnly) {
+  TempDir dir;
+  auto reader = OpenIn(dir);
+  auto writer = OpenIn(dir);
+  auto v0 = reader->DataVersion();
+  ASSERT_TRUE(v0.ok());
+  auto again = reader->DataVersion();
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, *v0);
+  ASSERT_TRUE(
+      writer->StoreAnalysis(Stat("/m/a.ogg"), "h", SampleTags("A", {"Y"}), SampleAnalysis()).ok());
+  auto v1 = reader->DataVersion();
+  ASSERT_TRUE(v1.ok());
+  EXPECT_NE(*v1, *v0);
+}
+
+}  // namespace
+}  // namespace sonance

@@ -1,8 +1,6 @@
 #include "sonance/catalog/sqlite_track_store.h"
 
-#include <locale.h>
 #include <sqlite3.h>
-#include <wctype.h>
 
 #include <cstdint>
 #include <mutex>
@@ -10,6 +8,8 @@
 #include <system_error>
 #include <utility>
 #include <vector>
+
+#include "sonance/common/utf8.h"
 
 namespace sonance {
 namespace fs = std::filesystem;
@@ -82,67 +82,6 @@ constexpr SqliteMigration kMigrations[] = {
 constexpr int kBusyTimeoutMs = 5000;
 
 // ---- case folding, shared by the SQL function and the needles bound to it -----------------
-
-locale_t FoldLocale() {
-  // C.UTF-8 is built into glibc >= 2.35; without it, folding degrades to ASCII.
-  static const locale_t loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(0));
-  return loc;
-}
-
-void AppendUtf8(std::uint32_t cp, std::string* out) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
-// Lower-cases UTF-8 text code point by code point; malformed bytes are copied unchanged.
-std::string FoldCase(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  const locale_t loc = FoldLocale();
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto b0 = static_cast<unsigned char>(s[i]);
-    if (b0 < 0x80) {
-      out.push_back(b0 >= 'A' && b0 <= 'Z' ? static_cast<char>(b0 + ('a' - 'A'))
-                                           : static_cast<char>(b0));
-      ++i;
-      continue;
-    }
-    const int len = b0 >= 0xF0 ? 4 : b0 >= 0xE0 ? 3 : b0 >= 0xC0 ? 2 : 0;
-    bool valid = len > 0 && i + static_cast<std::size_t>(len) <= s.size() && b0 < 0xF8;
-    std::uint32_t cp = len == 4 ? (b0 & 0x07u) : len == 3 ? (b0 & 0x0Fu) : (b0 & 0x1Fu);
-    for (int k = 1; valid && k < len; ++k) {
-      const auto b = static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]);
-      if ((b & 0xC0) != 0x80) valid = false;
-      cp = (cp << 6) | (b & 0x3Fu);
-    }
-    if (!valid) {
-      out.push_back(static_cast<char>(b0));
-      ++i;
-      continue;
-    }
-    const std::uint32_t lower =
-        loc != static_cast<locale_t>(0)
-            ? static_cast<std::uint32_t>(towlower_l(static_cast<wint_t>(cp), loc))
-            : cp;
-    AppendUtf8(lower, &out);
-    i += static_cast<std::size_t>(len);
-  }
-  return out;
-}
 
 void SqlFold(sqlite3_context* ctx, int /*argc*/, sqlite3_value** argv) {
   if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
@@ -385,6 +324,30 @@ constexpr std::string_view kTrackColumns =
     "t.album_artist, t.release_date, t.genre, t.track_number, t.isrc, t.duration_ms, t.state, "
     "t.failure_reason, t.features_version, t.analyzed_at, t.source FROM tracks t";
 
+constexpr std::string_view kFeatureColumns =
+    "SELECT features_version, danceability, energy, \"key\", loudness, mode, speechiness, "
+    "acousticness, instrumentalness, liveness, valence, tempo, time_signature, duration_ms, "
+    "track_rowid FROM audio_features";
+
+AudioFeatures ReadFeatures(const Stmt& st) {
+  AudioFeatures f;
+  f.features_version = static_cast<int>(st.Int(0));
+  f.danceability = st.Real(1);
+  f.energy = st.Real(2);
+  f.key = static_cast<int>(st.Int(3));
+  f.loudness = st.Real(4);
+  f.mode = static_cast<int>(st.Int(5));
+  f.speechiness = st.Real(6);
+  f.acousticness = st.Real(7);
+  f.instrumentalness = st.Real(8);
+  f.liveness = st.Real(9);
+  f.valence = st.Real(10);
+  f.tempo = st.Real(11);
+  f.time_signature = static_cast<int>(st.Int(12));
+  f.duration_ms = st.Int(13);
+  return f;
+}
+
 constexpr std::string_view kArtistsOf =
     "SELECT name FROM track_artists WHERE track_rowid = ?1 ORDER BY position";
 
@@ -604,31 +567,29 @@ class SqliteTrackStore final : public TrackStore {
 
   Result<std::optional<AudioFeatures>> LoadFeatures(std::int64_t rowid) override {
     std::lock_guard lock(mu_);
-    auto st = c_.Prepare(
-        "SELECT features_version, danceability, energy, \"key\", loudness, mode, speechiness, "
-        "acousticness, instrumentalness, liveness, valence, tempo, time_signature, duration_ms "
-        "FROM audio_features WHERE track_rowid = ?1");
+    auto st = c_.Prepare(std::string(kFeatureColumns) + " WHERE track_rowid = ?1");
     if (!st.ok()) return st.status();
     st->BindInt(1, rowid);
     const int rc = st->Step();
     if (rc == SQLITE_DONE) return std::optional<AudioFeatures>();
     if (rc != SQLITE_ROW) return c_.Fail(rc, "cannot read features");
-    AudioFeatures f;
-    f.features_version = static_cast<int>(st->Int(0));
-    f.danceability = st->Real(1);
-    f.energy = st->Real(2);
-    f.key = static_cast<int>(st->Int(3));
-    f.loudness = st->Real(4);
-    f.mode = static_cast<int>(st->Int(5));
-    f.speechiness = st->Real(6);
-    f.acousticness = st->Real(7);
-    f.instrumentalness = st->Real(8);
-    f.liveness = st->Real(9);
-    f.valence = st->Real(10);
-    f.tempo = st->Real(11);
-    f.time_signature = static_cast<int>(st->Int(12));
-    f.duration_ms = st->Int(13);
-    return std::optional<AudioFeatures>(f);
+    return std::optional<AudioFeatures>(ReadFeatures(*st));
+  }
+
+  Result<std::vector<std::pair<std::int64_t, AudioFeatures>>> AllFeatures() override {
+    std::lock_guard lock(mu_);
+    auto st = c_.Prepare(std::string(kFeatureColumns) + " ORDER BY track_rowid");
+    if (!st.ok()) return st.status();
+    std::vector<std::pair<std::int64_t, AudioFeatures>> out;
+    int rc;
+    while ((rc = st->Step()) == SQLITE_ROW) out.emplace_back(st->Int(14), ReadFeatures(*st));
+    if (rc != SQLITE_DONE) return c_.Fail(rc, "cannot read features");
+    return out;
+  }
+
+  Result<std::int64_t> DataVersion() override {
+    std::lock_guard lock(mu_);
+    return c_.QueryInt("PRAGMA data_version");
   }
 
   Result<std::optional<StoredAnalysis>> LoadAnalysis(std::int64_t rowid) override {

@@ -20,6 +20,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sonance/analysis/track_analysis.h"
@@ -157,6 +158,14 @@ class Catalog {
   Result<std::optional<AudioAnalysis>> LoadAnalysis(std::int64_t rowid);
 
   Result<CatalogCounts> Counts();
+
+  // The features of every track that has them, ordered by rowid (one query, for loading an
+  // in-memory index).
+  Result<std::vector<std::pair<std::int64_t, AudioFeatures>>> AllFeatures();
+
+  // A number that changes when another connection or process commits to the catalog; equal
+  // values mean nothing changed in between (writes through this Catalog do not change it).
+  Result<std::int64_t> DataVersion();
 
  private:
   Catalog(std::unique_ptr<TrackStore> store, CatalogOptions options);

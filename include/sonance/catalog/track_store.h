@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sonance/analysis/track_analysis.h"
@@ -77,6 +78,12 @@ class TrackStore {
   virtual Result<std::optional<AudioFeatures>> LoadFeatures(std::int64_t rowid) = 0;
   virtual Result<std::optional<StoredAnalysis>> LoadAnalysis(std::int64_t rowid) = 0;
   virtual Result<CatalogCounts> Counts() = 0;
+
+  // Every stored feature row, ordered by rowid.
+  virtual Result<std::vector<std::pair<std::int64_t, AudioFeatures>>> AllFeatures() = 0;
+  // Changes whenever another connection commits to the store (SQLite's data_version);
+  // readers that cache the catalog compare it to know when to reload.
+  virtual Result<std::int64_t> DataVersion() = 0;
 };
 
 }  // namespace sonance
