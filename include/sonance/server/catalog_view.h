@@ -1,0 +1,141 @@
+// CatalogView: what the server reads, an immutable in-memory snapshot of the catalog that is
+// swapped for a fresh one when the catalog changes.
+//
+// A CatalogSnapshot holds every track with its features and the lookup structures the API
+// needs: id -> track, forgiving name keys (NormalizeName of titles and artists) -> tracks,
+// and an inverted word index for search. Queries never touch SQLite, so a request costs
+// microseconds and never waits for a writer. CatalogView owns the catalog connection, polls
+// its data version every `refresh` interval on a background thread and rebuilds the snapshot
+// when another process (sonance analyze, sonance import) has committed. While the catalog
+// cannot be opened or read, Snapshot() keeps the last good snapshot (nullptr if there never
+// was one) and Availability() says why.
+//
+// Thread-safety: CatalogSnapshot is immutable and shared by readers through shared_ptr;
+// every CatalogView method is thread-safe. Ownership: snapshots live as long as a reader holds
+// them.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "sonance/catalog/catalog.h"
+#include "sonance/common/status.h"
+
+namespace sonance {
+
+struct TrackEntry {
+  TrackRecord record;
+  std::optional<AudioFeatures> features;
+  std::string title_key;                 // NormalizeName(title)
+  std::vector<std::string> artist_keys;  // NormalizeName of each artist
+  std::string album_key;
+  std::string genre_key;
+  int release_year = 0;  // 0 when unknown
+};
+
+// A Spotify-style search query: free words plus field filters, e.g.
+//   bohemian artist:queen year:1970-1979
+struct SearchQuery {
+  std::vector<std::string> words;  // normalised; each must occur in title, artist or album
+  std::vector<std::string> track_words;
+  std::vector<std::string> artist_words;
+  std::vector<std::string> album_words;
+  std::vector<std::string> genre_words;
+  int year_from = 0;  // inclusive; 0 = open
+  int year_to = 0;
+};
+
+// InvalidArgument for an empty query or a malformed year filter.
+Result<SearchQuery> ParseSearchQuery(std::string_view q);
+
+struct SearchPage {
+  std::vector<const TrackEntry*> items;
+  std::size_t total = 0;
+};
+
+struct NameSuggestion {
+  const TrackEntry* track = nullptr;
+  double score = 0.0;
+};
+
+class CatalogSnapshot {
+ public:
+  CatalogSnapshot(std::vector<TrackRecord> tracks,
+                  std::vector<std::pair<std::int64_t, AudioFeatures>> features,
+                  CatalogCounts counts);
+
+  const std::vector<TrackEntry>& tracks() const { return tracks_; }
+  const CatalogCounts& counts() const { return counts_; }
+
+  const TrackEntry* ById(std::string_view id) const;
+
+  // Tracks whose normalised title equals that of `title` and, when `artist` is not empty,
+  // one of whose artists matches it; best first (analysed before imported, then popularity,
+  // then id). When nothing matches and `title` reads "Artist - Title", that split is tried.
+  std::vector<const TrackEntry*> FindByName(std::string_view title, std::string_view artist) const;
+
+  // The `limit` tracks whose "title" (and artist, when given) are most similar, best first.
+  std::vector<NameSuggestion> Suggest(std::string_view title, std::string_view artist,
+                                      std::size_t limit) const;
+
+  // Matches ordered by relevance (exact title, then title words, then popularity, then id).
+  SearchPage Search(const SearchQuery& query, std::size_t offset, std::size_t limit) const;
+
+ private:
+  std::vector<std::uint32_t> Candidates(const SearchQuery& query) const;
+
+  std::vector<TrackEntry> tracks_;
+  CatalogCounts counts_;
+  std::unordered_map<std::string, std::uint32_t> by_id_;
+  std::unordered_map<std::string, std::vector<std::uint32_t>> by_title_;
+  // word -> sorted track indices, over title, artists and album
+  std::unordered_map<std::string, std::vector<std::uint32_t>> words_;
+};
+
+struct CatalogViewOptions {
+  std::chrono::milliseconds refresh{1000};
+};
+
+class CatalogView {
+ public:
+  // Never fails: an unavailable catalog is reported by Availability() and retried.
+  static std::unique_ptr<CatalogView> Open(const std::filesystem::path& path,
+                                           CatalogViewOptions options = {});
+  ~CatalogView();
+  CatalogView(const CatalogView&) = delete;
+  CatalogView& operator=(const CatalogView&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+
+  // The current snapshot, or nullptr before the catalog was ever read.
+  std::shared_ptr<const CatalogSnapshot> Snapshot() const;
+  // OK, or why the catalog cannot be read right now.
+  Status Availability() const;
+
+  // Reloads now if the catalog changed (or was never read). Returns whether it reloaded.
+  Result<bool> Refresh();
+
+  // The stored audio-analysis JSON of a track, read from the catalog on demand.
+  Result<std::optional<AudioAnalysis>> LoadAnalysis(std::int64_t rowid);
+
+  std::int64_t reloads() const;
+  double last_reload_seconds() const;
+
+ private:
+  CatalogView(std::filesystem::path path, CatalogViewOptions options);
+  void Poll();
+
+  struct State;
+  std::filesystem::path path_;
+  CatalogViewOptions options_;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace sonance
