@@ -124,7 +124,8 @@ int RunServe(const ServeOptions& options) {
     int sig = 0;
     sigwait(&signals, &sig);
     if (!done.load()) {
-      log->info("signal {} received; finishing in-flight requests", sig == SIGINT ? "SIGINT" : "SIGTERM");
+      log->info("signal {} received; finishing in-flight requests",
+                sig == SIGINT ? "SIGINT" : "SIGTERM");
     }
     server.Stop();
   });
@@ -146,8 +147,9 @@ int RunServe(const ServeOptions& options) {
 std::function<int()> AddServeCommand(CLI::App& app) {
   auto options = std::make_shared<ServeOptions>();
   CLI::App* cmd = app.add_subcommand(
-      "serve", "Serve the catalog over HTTP: Spotify-compatible /v1 endpoints, the original "
-               "systems' routes, /metrics, /openapi.json and /docs");
+      "serve",
+      "Serve the catalog over HTTP: Spotify-compatible /v1 endpoints, the original "
+      "systems' routes, /metrics, /openapi.json and /docs");
   cmd->add_option("--config", options->config_file,
                   "Config file of `key = value` lines (default: $SONANCE_CONFIG)");
   for (const ConfigKey& key : ServerConfigKeys()) {

@@ -13,11 +13,11 @@ namespace {
 TEST(Utf8Test, ValidatesWellFormedTextAndRejectsMalformedBytes) {
   EXPECT_TRUE(IsValidUtf8(""));
   EXPECT_TRUE(IsValidUtf8("Beyonc\xC3\xA9 \xE2\x80\x94 \xF0\x9F\x8E\xB5"));
-  EXPECT_FALSE(IsValidUtf8("caf\xE9"));            // latin-1 e-acute
-  EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));           // overlong '/'
-  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));       // surrogate U+D800
-  EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));   // above U+10FFFF
-  EXPECT_FALSE(IsValidUtf8("\xE2\x80"));           // truncated
+  EXPECT_FALSE(IsValidUtf8("caf\xE9"));           // latin-1 e-acute
+  EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));          // overlong '/'
+  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));      // surrogate U+D800
+  EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));  // above U+10FFFF
+  EXPECT_FALSE(IsValidUtf8("\xE2\x80"));          // truncated
 }
 
 TEST(Utf8Test, Latin1BytesBecomeTheirCodePoints) {
@@ -26,15 +26,17 @@ TEST(Utf8Test, Latin1BytesBecomeTheirCodePoints) {
 }
 
 TEST(Utf8Test, FoldCaseLowersAcrossScriptsAndKeepsMalformedBytes) {
-  EXPECT_EQ(FoldCase("ABC \xC3\x89T\xC3\x89"), "abc \xC3\xA9t\xC3\xA9");   // ÉTÉ -> été
-  EXPECT_EQ(FoldCase("\xD0\x9C\xD0\xA3"), "\xD0\xBC\xD1\x83");             // МУ -> му
+  EXPECT_EQ(FoldCase("ABC \xC3\x89T\xC3\x89"), "abc \xC3\xA9t\xC3\xA9");  // ÉTÉ -> été
+  EXPECT_EQ(FoldCase("\xD0\x9C\xD0\xA3"), "\xD0\xBC\xD1\x83");            // МУ -> му
   EXPECT_EQ(FoldCase("A\xFF"), "a\xFF");
 }
 
 TEST(NormalizeNameTest, FoldsCaseAccentsAndPunctuation) {
   EXPECT_EQ(NormalizeName("Beyonc\xC3\xA9"), "beyonce");
   EXPECT_EQ(NormalizeName("MOT\xC3\x96RHEAD"), "motorhead");
-  EXPECT_EQ(NormalizeName("Stra\xC3\x9F" "e"), "strasse");
+  EXPECT_EQ(NormalizeName("Stra\xC3\x9F"
+                          "e"),
+            "strasse");
   EXPECT_EQ(NormalizeName("Sigur R\xC3\xB3s"), "sigur ros");
   EXPECT_EQ(NormalizeName("  Don't   Stop Me Now!! "), "dont stop me now");
   EXPECT_EQ(NormalizeName("Don\xE2\x80\x99t Stop"), "dont stop");
@@ -46,8 +48,7 @@ TEST(NormalizeNameTest, FoldsCaseAccentsAndPunctuation) {
 
 TEST(NormalizeNameTest, DropsFeaturedArtistCredits) {
   EXPECT_EQ(NormalizeName("Old Town Road (feat. Billy Ray Cyrus)"), "old town road");
-  EXPECT_EQ(NormalizeName("Old Town Road [Ft. Billy Ray Cyrus] - Remix"),
-            "old town road remix");
+  EXPECT_EQ(NormalizeName("Old Town Road [Ft. Billy Ray Cyrus] - Remix"), "old town road remix");
   EXPECT_EQ(NormalizeName("Stay featuring Mikky Ekko"), "stay");
   EXPECT_EQ(NormalizeName("Empire State of Mind feat Alicia Keys"), "empire state of mind");
   // "Feat" as the first word is a title, not a credit.

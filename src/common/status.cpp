@@ -4,14 +4,22 @@ namespace sonance {
 
 const char* StatusCodeName(StatusCode code) {
   switch (code) {
-    case StatusCode::kOk: return "OK";
-    case StatusCode::kNotFound: return "NotFound";
-    case StatusCode::kInvalidArgument: return "InvalidArgument";
-    case StatusCode::kCorrupt: return "Corrupt";
-    case StatusCode::kIOError: return "IOError";
-    case StatusCode::kUnsupported: return "Unsupported";
-    case StatusCode::kInterrupted: return "Interrupted";
-    case StatusCode::kInternal: return "Internal";
+    case StatusCode::kOk:
+      return "OK";
+    case StatusCode::kNotFound:
+      return "NotFound";
+    case StatusCode::kInvalidArgument:
+      return "InvalidArgument";
+    case StatusCode::kCorrupt:
+      return "Corrupt";
+    case StatusCode::kIOError:
+      return "IOError";
+    case StatusCode::kUnsupported:
+      return "Unsupported";
+    case StatusCode::kInterrupted:
+      return "Interrupted";
+    case StatusCode::kInternal:
+      return "Internal";
   }
   return "Unknown";
 }

@@ -52,8 +52,8 @@ int IntParam(const HttpRequest& req, const char* name, int fallback, int lo, int
   int out = 0;
   auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), out);
   if (ec != std::errc() || p != v->data() + v->size() || v->empty()) {
-    throw HttpError(400, std::string("query parameter '") + name + "' must be a whole number, got '" +
-                             *v + "'");
+    throw HttpError(400, std::string("query parameter '") + name +
+                             "' must be a whole number, got '" + *v + "'");
   }
   if (out < lo || out > hi) {
     throw HttpError(400, std::string("query parameter '") + name + "' must be between " +
@@ -115,8 +115,7 @@ ReleaseDate ParseReleaseDate(const std::string& date) {
       r.month <= 12) {
     r.precision = "month";
     r.text = date.substr(0, 7);
-    if (date.size() >= 10 && date[7] == '-' && number(8, 2, &r.day) && r.day >= 1 &&
-        r.day <= 31) {
+    if (date.size() >= 10 && date[7] == '-' && number(8, 2, &r.day) && r.day >= 1 && r.day <= 31) {
       r.precision = "day";
       r.text = date.substr(0, 10);
     } else {
@@ -362,19 +361,19 @@ HttpResponse ApiFeatures(ApiContext& ctx, const HttpRequest& req) {
                 {"explicit", ExplicitOf(r) ? json(*ExplicitOf(r)) : json(nullptr)},
                 {"popularity", OptionalJson(PopularityOf(r))},
                 {"isrc", r.tags.isrc.empty() ? json(nullptr) : json(r.tags.isrc)}};
-  json album = {{"album", r.tags.album},
-                {"release_date_precision",
-                 date.precision.empty() ? json(nullptr) : json(date.precision)},
-                {"release_year", date.year > 0 ? json(date.year) : json(nullptr)},
-                {"release_month", date.month > 0 ? json(date.month) : json(nullptr)},
-                {"release_day", date.day > 0 ? json(date.day) : json(nullptr)},
-                {"date_is_complete", date.precision == "day"}};
+  json album = {
+      {"album", r.tags.album},
+      {"release_date_precision", date.precision.empty() ? json(nullptr) : json(date.precision)},
+      {"release_year", date.year > 0 ? json(date.year) : json(nullptr)},
+      {"release_month", date.month > 0 ? json(date.month) : json(nullptr)},
+      {"release_day", date.day > 0 ? json(date.day) : json(nullptr)},
+      {"date_is_complete", date.precision == "day"}};
   json features = nullptr;
   if (t.features) {
     // The twelve model inputs only, rounded like every other features response.
     features = ToJson(*t.features);
-    for (const char* k : {"id", "uri", "track_href", "analysis_url", "type", "duration_ms",
-                          "features_version"}) {
+    for (const char* k :
+         {"id", "uri", "track_href", "analysis_url", "type", "duration_ms", "features_version"}) {
       features.erase(k);
     }
   }
@@ -398,11 +397,11 @@ HttpResponse V1AudioFeatures(ApiContext& ctx, const HttpRequest& req) {
   auto snap = RequireCatalog(ctx);
   const TrackEntry& t = RequireTrackId(*snap, req.path_params.at("id"));
   if (!t.features) {
-    throw HttpError(404, "track '" + t.record.id + "' has no audio features (its analysis " +
-                             (t.record.state == TrackState::kFailed ? "failed: " +
-                                                                          t.record.failure_reason
-                                                                    : std::string("is missing")) +
-                             ")");
+    throw HttpError(
+        404, "track '" + t.record.id + "' has no audio features (its analysis " +
+                 (t.record.state == TrackState::kFailed ? "failed: " + t.record.failure_reason
+                                                        : std::string("is missing")) +
+                 ")");
   }
   return HttpResponse::Json(FeaturesJson(t));
 }
@@ -425,8 +424,8 @@ HttpResponse V1SeveralAudioFeatures(ApiContext& ctx, const HttpRequest& req) {
   }
   for (const auto& id : ids) {
     if (!LooksLikeTrackId(id)) {
-      throw HttpError(400, "invalid track id '" + id.substr(0, 64) +
-                               "' (expected 22 base62 characters)");
+      throw HttpError(
+          400, "invalid track id '" + id.substr(0, 64) + "' (expected 22 base62 characters)");
     }
   }
   auto snap = RequireCatalog(ctx);
@@ -443,11 +442,10 @@ HttpResponse V1AudioAnalysis(ApiContext& ctx, const HttpRequest& req) {
   const TrackEntry& t = RequireTrackId(*snap, req.path_params.at("id"));
   auto analysis = ctx.catalog->LoadAnalysis(t.record.rowid);
   if (!analysis.ok()) {
-    throw HttpError(HttpStatusFor(analysis.status().code()) == 400
-                        ? 500
-                        : HttpStatusFor(analysis.status().code()),
-                    "cannot read the analysis of '" + t.record.id +
-                        "': " + analysis.status().message());
+    throw HttpError(
+        HttpStatusFor(analysis.status().code()) == 400 ? 500
+                                                       : HttpStatusFor(analysis.status().code()),
+        "cannot read the analysis of '" + t.record.id + "': " + analysis.status().message());
   }
   if (!analysis->has_value()) {
     throw HttpError(404, "track '" + t.record.id + "' has no audio analysis" +
@@ -477,8 +475,9 @@ HttpResponse V1Search(ApiContext& ctx, const HttpRequest& req) {
       i = comma + 1;
     }
     if (!has_track) {
-      throw HttpError(400, "type '" + type + "' is not searchable here: Sonance searches tracks "
-                                              "(type=track)");
+      throw HttpError(400, "type '" + type +
+                               "' is not searchable here: Sonance searches tracks "
+                               "(type=track)");
     }
   }
   const int limit = IntParam(req, "limit", 20, 0, kSearchMaxLimit);
@@ -527,8 +526,7 @@ void RegisterApiRoutes(HttpServer& server, ApiContext& ctx) {
     return HttpResponse::Json({{"message", "Welcome to the Sonance API!"}});
   });
   server.Route("GET", "/api/health", [c](const HttpRequest&) { return Health(*c); });
-  server.Route("GET", "/get_track_data",
-               [c](const HttpRequest& r) { return GetTrackData(*c, r); });
+  server.Route("GET", "/get_track_data", [c](const HttpRequest& r) { return GetTrackData(*c, r); });
   server.Route("GET", "/api/features", [c](const HttpRequest& r) { return ApiFeatures(*c, r); });
   server.Route("GET", "/api/raw_features",
                [c](const HttpRequest& r) { return ApiRawFeatures(*c, r); });

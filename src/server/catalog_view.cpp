@@ -199,9 +199,8 @@ std::vector<const TrackEntry*> CatalogSnapshot::FindByName(std::string_view titl
   if (auto it = by_title_.find(title_key); it != by_title_.end()) {
     for (std::uint32_t i : it->second) {
       const TrackEntry& e = tracks_[i];
-      if (!artist_key.empty() &&
-          std::find(e.artist_keys.begin(), e.artist_keys.end(), artist_key) ==
-              e.artist_keys.end()) {
+      if (!artist_key.empty() && std::find(e.artist_keys.begin(), e.artist_keys.end(),
+                                           artist_key) == e.artist_keys.end()) {
         continue;
       }
       out.push_back(&e);
@@ -231,7 +230,8 @@ std::vector<NameSuggestion> CatalogSnapshot::Suggest(std::string_view title,
     double s = NameSimilarity(title_key, e.title_key);
     if (!artist_key.empty()) {
       double best_artist = 0.0;
-      for (const auto& a : e.artist_keys) best_artist = std::max(best_artist, NameSimilarity(artist_key, a));
+      for (const auto& a : e.artist_keys)
+        best_artist = std::max(best_artist, NameSimilarity(artist_key, a));
       s = 0.7 * s + 0.3 * best_artist;
     }
     scored.push_back({&e, s});
@@ -417,8 +417,9 @@ Result<bool> CatalogView::Refresh() {
   if (catalog == nullptr) {
     std::error_code ec;
     if (!std::filesystem::exists(path_, ec)) {
-      return fail(Status::IOError("catalog " + path_.string() +
-                                  " does not exist yet; run `sonance analyze` or `sonance import`"));
+      return fail(
+          Status::IOError("catalog " + path_.string() +
+                          " does not exist yet; run `sonance analyze` or `sonance import`"));
     }
     auto opened = Catalog::Open(path_);
     if (!opened.ok()) return fail(opened.status());

@@ -17,8 +17,7 @@ namespace sonance {
 namespace {
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
@@ -200,12 +199,13 @@ HttpResponse HttpServer::Impl::Handle(HttpRequest& req, RequestRecord& record) {
     return r.handler(req);
   }
   if (!allowed.empty()) {
-    if (std::find(allowed.begin(), allowed.end(), "GET") != allowed.end()) allowed.push_back("HEAD");
+    if (std::find(allowed.begin(), allowed.end(), "GET") != allowed.end())
+      allowed.push_back("HEAD");
     std::string allow;
     for (const auto& m : allowed) allow += (allow.empty() ? "" : ", ") + m;
     record.route = "unmatched";
-    HttpError e(405, "method " + req.method + " is not allowed on " + req.path + " (allowed: " +
-                         allow + ")");
+    HttpError e(405, "method " + req.method + " is not allowed on " + req.path +
+                         " (allowed: " + allow + ")");
     HttpResponse r;
     r.status = 405;
     r.headers.emplace_back("Allow", allow);
@@ -269,7 +269,8 @@ void HttpServer::Impl::Dispatch(const httplib::Request& hreq, httplib::Response&
   if (observer) observer(record);
 }
 
-HttpServer::HttpServer(HttpServerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {
+HttpServer::HttpServer(HttpServerOptions options)
+    : impl_(std::make_unique<Impl>(std::move(options))) {
   Impl* impl = impl_.get();
   httplib::Server& s = impl->server;
   const auto threads = static_cast<std::size_t>(std::max(1, impl->options.threads));
@@ -300,43 +301,42 @@ HttpServer::HttpServer(HttpServerOptions options) : impl_(std::make_unique<Impl>
   // reach no route: give them the same JSON shape, an id and a log line.
   s.set_error_handler(httplib::Server::HandlerWithResponse(
       [impl](const httplib::Request& req, httplib::Response& res) {
-    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    RequestRecord record;
-    record.request_id = impl->NextId();
-    record.method = req.method;
-    record.route = "transport";
-    record.target = req.target.empty() ? req.path : req.target;
-    record.remote_addr = req.remote_addr;
-    record.status = res.status;
-    record.error = Reason(res.status);
-    res.set_header("X-Request-Id", record.request_id);
-    res.set_content(ErrorBody(res.status, record.error, record.request_id), "application/json");
-    record.response_bytes = res.body.size();
-    if (impl->observer) impl->observer(record);
-    return httplib::Server::HandlerResponse::Handled;
-  }));
-  s.set_exception_handler([impl](const httplib::Request& req, httplib::Response& res,
-                                 std::exception_ptr) {
-    const std::string id = impl->NextId();
-    res.status = 500;
-    res.set_content(ErrorBody(500, "internal error", id), "application/json");
-    RequestRecord record;
-    record.request_id = id;
-    record.method = req.method;
-    record.route = "transport";
-    record.target = req.target;
-    record.status = 500;
-    record.exception = "exception in the transport";
-    if (impl->observer) impl->observer(record);
-  });
+        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        RequestRecord record;
+        record.request_id = impl->NextId();
+        record.method = req.method;
+        record.route = "transport";
+        record.target = req.target.empty() ? req.path : req.target;
+        record.remote_addr = req.remote_addr;
+        record.status = res.status;
+        record.error = Reason(res.status);
+        res.set_header("X-Request-Id", record.request_id);
+        res.set_content(ErrorBody(res.status, record.error, record.request_id), "application/json");
+        record.response_bytes = res.body.size();
+        if (impl->observer) impl->observer(record);
+        return httplib::Server::HandlerResponse::Handled;
+      }));
+  s.set_exception_handler(
+      [impl](const httplib::Request& req, httplib::Response& res, std::exception_ptr) {
+        const std::string id = impl->NextId();
+        res.status = 500;
+        res.set_content(ErrorBody(500, "internal error", id), "application/json");
+        RequestRecord record;
+        record.request_id = id;
+        record.method = req.method;
+        record.route = "transport";
+        record.target = req.target;
+        record.status = 500;
+        record.exception = "exception in the transport";
+        if (impl->observer) impl->observer(record);
+      });
 }
 
 HttpServer::~HttpServer() {
   Stop();
 }
 
-void HttpServer::Route(const std::string& method, const std::string& pattern,
-                       HttpHandler handler) {
+void HttpServer::Route(const std::string& method, const std::string& pattern, HttpHandler handler) {
   impl_->routes.push_back({method, pattern, Segments(pattern), std::move(handler)});
 }
 

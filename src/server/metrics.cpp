@@ -156,8 +156,8 @@ void MetricFamily::Render(std::string* out) const {
 }
 
 std::vector<double> MetricsRegistry::DefaultBuckets() {
-  return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
-          0.025,  0.05,    0.1,    0.25,  0.5,    1.0,   2.5, 5.0, 10.0};
+  return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+          0.05,   0.1,     0.25,   0.5,   1.0,    2.5,   5.0,  10.0};
 }
 
 MetricFamily& MetricsRegistry::Add(std::string name, std::string help, MetricFamily::Type type,

@@ -116,7 +116,8 @@ const std::vector<KeySpec>& Specs() {
 
 std::string EnvName(const std::string& key) {
   std::string env = "SONANCE_";
-  for (char ch : key) env.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(ch))));
+  for (char ch : key)
+    env.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(ch))));
   return env;
 }
 

@@ -10,9 +10,8 @@
 #pragma once
 
 #include <chrono>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "sonance/server/catalog_view.h"
 #include "sonance/server/http_transport.h"

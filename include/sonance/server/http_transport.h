@@ -85,13 +85,13 @@ using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 struct RequestRecord {
   std::string request_id;
   std::string method;
-  std::string route;  // pattern, or "unmatched" / "transport" when no route ran
+  std::string route;   // pattern, or "unmatched" / "transport" when no route ran
   std::string target;  // path and query as received
   std::string remote_addr;
   int status = 0;
   double seconds = 0.0;
   std::size_t response_bytes = 0;
-  std::string error;  // the error message of an error response
+  std::string error;      // the error message of an error response
   std::string exception;  // what() chain of an unexpected exception, outermost first
 };
 

@@ -42,7 +42,7 @@ class MetricFamily {
 
  private:
   struct Series {
-    double value = 0.0;                // counter or gauge
+    double value = 0.0;                 // counter or gauge
     std::vector<std::uint64_t> counts;  // histogram: per bucket (not cumulative), +Inf last
     double sum = 0.0;
     std::uint64_t count = 0;

@@ -23,21 +23,21 @@
 namespace sonance {
 
 struct ServerConfig {
-  std::string host = "127.0.0.1";  // loopback unless told otherwise
-  int port = 8080;                 // 0 picks a free port (printed at start)
-  int threads = 64;                // worker threads; one per open keep-alive connection
-  std::filesystem::path catalog;   // empty: Catalog::DefaultPath()
-  std::int64_t max_body_bytes = 1 << 20;        // larger request bodies get 413
-  int read_timeout_ms = 5000;                   // a client slower than this is dropped
+  std::string host = "127.0.0.1";         // loopback unless told otherwise
+  int port = 8080;                        // 0 picks a free port (printed at start)
+  int threads = 64;                       // worker threads; one per open keep-alive connection
+  std::filesystem::path catalog;          // empty: Catalog::DefaultPath()
+  std::int64_t max_body_bytes = 1 << 20;  // larger request bodies get 413
+  int read_timeout_ms = 5000;             // a client slower than this is dropped
   int write_timeout_ms = 5000;
   int keep_alive_timeout_s = 5;
-  int keep_alive_max_count = 1000;              // requests per connection before it closes
-  int catalog_refresh_ms = 1000;                // how often to look for catalog changes
-  std::filesystem::path log_file = "debug.log"; // rotating; empty disables the file log
-  std::string log_level = "info";               // trace, debug, info, warn, error, off
-  std::string stderr_log_level = "info";        // the stderr copy of the log
-  std::int64_t log_max_bytes = 10 << 20;        // rotate when the file reaches this size
-  int log_max_files = 3;                        // rotated files kept besides the current one
+  int keep_alive_max_count = 1000;               // requests per connection before it closes
+  int catalog_refresh_ms = 1000;                 // how often to look for catalog changes
+  std::filesystem::path log_file = "debug.log";  // rotating; empty disables the file log
+  std::string log_level = "info";                // trace, debug, info, warn, error, off
+  std::string stderr_log_level = "info";         // the stderr copy of the log
+  std::int64_t log_max_bytes = 10 << 20;         // rotate when the file reaches this size
+  int log_max_files = 3;                         // rotated files kept besides the current one
 };
 
 // The keys a config file, the environment and flags accept, with one line of help each.

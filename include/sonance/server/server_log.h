@@ -5,9 +5,9 @@
 // Thread-safety: the logger's sinks are the thread-safe (_mt) kinds. Ownership: shared_ptr.
 #pragma once
 
-#include <memory>
-
 #include <spdlog/logger.h>
+
+#include <memory>
 
 #include "sonance/common/status.h"
 #include "sonance/server/http_transport.h"
