@@ -1,28 +1,52 @@
 #!/usr/bin/env bash
-# The Sonance demo: builds Sonance, analyses a real music collection from Debian's packages
-# (the Ogg Vorbis soundtrack of wesnoth-1.16-music, 41 tracks) into an embedded catalog, and
-# shows what is in it. Safe to run twice: the second run skips every unchanged file.
-#   scripts/demo.sh [MUSIC_FOLDER]
+# The Sonance demo: builds Sonance, analyses real music from Debian's packages (the Ogg
+# Vorbis soundtracks of wesnoth-1.16-music, 41 tracks, and singularity-music, 16 tracks) into
+# an embedded catalog, shows what is in it, and serves it over HTTP until Ctrl-C.
+# Safe to run twice: the second run skips every unchanged file and starts serving at once.
+#   scripts/demo.sh [MUSIC_FOLDER...]
+# Environment: SONANCE_DEMO_PORT (default 8080), SONANCE_DEMO_SERVE=0 to stop after analysing.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 bash scripts/setup.sh
 bash scripts/build.sh "$root/build-release" -DCMAKE_BUILD_TYPE=Release -DSONANCE_BUILD_TESTS=OFF
 
-music=${1:-/usr/share/games/wesnoth/1.16/data/core/music}
+if [ $# -gt 0 ]; then
+  music=("$@")
+else
+  music=(/usr/share/games/wesnoth/1.16/data/core/music /usr/share/games/singularity/music)
+fi
 catalog="$root/out/demo/catalog.db"
 mkdir -p "$(dirname "$catalog")"
 sonance="$root/build-release/sonance"
 
-echo "== analysing $music into $catalog =="
+echo "== analysing ${music[*]} into $catalog =="
 set +e
-"$sonance" analyze "$music" --catalog "$catalog"
+"$sonance" analyze "${music[@]}" --catalog "$catalog"
 rc=$?
 set -e
 if [ $rc -ne 0 ] && [ $rc -ne 3 ]; then exit $rc; fi
 
 echo "== the catalog =="
-"$sonance" tracks --catalog "$catalog" --limit 15
-first=$(find "$music" -name '*.ogg' | sort | head -n 1)
+"$sonance" tracks --catalog "$catalog" --limit 10
+first=$(find "${music[0]}" -name '*.ogg' | sort | head -n 1)
 echo "== audio features of $first =="
 "$sonance" features "$first"
+
+if [ "${SONANCE_DEMO_SERVE:-1}" = "0" ]; then exit 0; fi
+port=${SONANCE_DEMO_PORT:-8080}
+url="http://127.0.0.1:$port"
+id=$("$sonance" tracks --catalog "$catalog" --json --limit 1 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+cat <<MSG
+== serving the catalog at $url (Ctrl-C to stop) ==
+Try, in another terminal:
+  curl $url/api/health
+  curl '$url/v1/search?q=battle&limit=3'
+  curl '$url/get_track_data?track_name=main+theme'
+  curl $url/v1/audio-features/$id
+  curl $url/v1/audio-analysis/$id | head -c 400
+  curl $url/metrics | grep request_count
+API documentation: $url/docs   (OpenAPI: $url/openapi.json)
+Logs: stderr and $root/out/demo/debug.log
+MSG
+exec "$sonance" serve --catalog "$catalog" --port "$port" --log-file "$root/out/demo/debug.log"
