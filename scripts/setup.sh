@@ -16,7 +16,7 @@ PACKAGES=(
   # test signal rendering
   abcmidi fluidsynth fluid-soundfont-gm espeak-ng sox ffmpeg python3 time
   # metrics and load tests, and the reference app the load benchmark compares with
-  prometheus curl wrk python3-fastapi python3-uvicorn
+  prometheus curl wrk python3-fastapi python3-uvicorn python3-uvloop python3-httptools
   # demo collection (real Ogg Vorbis music from Debian)
   wesnoth-1.16-music singularity-music
 )

@@ -12,11 +12,14 @@
 #include <ctime>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <unordered_map>
 #include <utility>
 
 #include "sonance/analysis/analysis_json.h"
 #include "sonance/catalog/sqlite_track_store.h"
 #include "sonance/catalog/track_store.h"
+#include "sonance/common/name_match.h"
+#include "sonance/common/utf8.h"
 
 namespace sonance {
 namespace fs = std::filesystem;
@@ -26,6 +29,8 @@ namespace {
 constexpr char kBase62[] = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 constexpr std::size_t kTrackIdLength = 22;  // 62^22 > 2^128
 constexpr std::string_view kTrackUriPrefix = "sonance:track:";
+constexpr std::string_view kSpotifyUriPrefix = "spotify:track:";
+constexpr std::string_view kImportLocatorPrefix = "import:";
 
 // Empty on failure; absolute() only fails when the current directory is unreadable.
 std::string NormalizePath(const fs::path& path) {
@@ -78,6 +83,35 @@ std::string Iso8601Utc(std::chrono::system_clock::time_point t) {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
+}
+
+Status CheckUtf8(const std::string& s, const char* what) {
+  if (IsValidUtf8(s)) return Status::Ok();
+  return Status::InvalidArgument(std::string(what) + " is not valid UTF-8");
+}
+
+// The matching key of a name: NormalizeName, or the folded text when normalising leaves
+// nothing (a title made only of punctuation).
+std::string NameKey(const std::string& name) {
+  std::string key = NormalizeName(name);
+  return key.empty() ? FoldCase(name) : key;
+}
+
+std::string ArtistTitleKey(const std::string& artist, const std::string& title) {
+  return NameKey(artist) + '\x1f' + NameKey(title);
+}
+
+// "2024-01-02T03:04:05Z", with plausible field values.
+bool IsIsoUtcSecond(const std::string& t) {
+  static constexpr std::string_view kShape = "dddd-dd-ddTdd:dd:ddZ";
+  if (t.size() != kShape.size()) return false;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    const bool digit = t[i] >= '0' && t[i] <= '9';
+    if (kShape[i] == 'd' ? !digit : t[i] != kShape[i]) return false;
+  }
+  auto num = [&t](std::size_t pos, std::size_t len) { return std::stoi(t.substr(pos, len)); };
+  return num(5, 2) >= 1 && num(5, 2) <= 12 && num(8, 2) >= 1 && num(8, 2) <= 31 &&
+         num(11, 2) <= 23 && num(14, 2) <= 59 && num(17, 2) <= 60;
 }
 
 }  // namespace
@@ -308,6 +342,7 @@ Result<std::optional<TrackRecord>> Catalog::FindTrack(const std::string& id_or_p
   if (id_or_path.empty()) return std::optional<TrackRecord>();
   std::string id = id_or_path;
   if (id.starts_with(kTrackUriPrefix)) id = id.substr(kTrackUriPrefix.size());
+  if (id.starts_with(kSpotifyUriPrefix)) id = id.substr(kSpotifyUriPrefix.size());
   if (LooksLikeTrackId(id)) {
     auto by_id = store_->FindById(id);
     if (!by_id.ok() || by_id->has_value()) return by_id;
@@ -349,6 +384,208 @@ Result<std::vector<std::pair<std::int64_t, AudioFeatures>>> Catalog::AllFeatures
 
 Result<std::int64_t> Catalog::DataVersion() {
   return store_->DataVersion();
+}
+
+// ---- imports -------------------------------------------------------------------------------
+
+Result<std::unique_ptr<CatalogImport>> Catalog::BeginImport() {
+  auto batch = store_->BeginImport();
+  if (!batch.ok()) return batch.status();
+  return std::unique_ptr<CatalogImport>(new CatalogImport(this, std::move(batch).value()));
+}
+
+Status Catalog::StoreLyrics(std::int64_t rowid, const std::vector<LyricLine>& lines,
+                            const std::string& source) {
+  auto import = BeginImport();
+  if (!import.ok()) return import.status();
+  if (Status s = (*import)->PutLyrics(rowid, TrackLyrics{source, lines}); !s.ok()) return s;
+  return (*import)->Commit();
+}
+
+Result<std::optional<TrackLyrics>> Catalog::LoadLyrics(std::int64_t rowid) {
+  return store_->LoadLyrics(rowid);
+}
+
+Result<std::vector<Play>> Catalog::ListHistory(const HistoryFilter& filter) {
+  if (filter.limit < 0) return Status::InvalidArgument("limit must not be negative");
+  if (filter.offset < 0) return Status::InvalidArgument("offset must not be negative");
+  return store_->ListPlays(filter);
+}
+
+Result<std::vector<TrackPlayCounts>> Catalog::StreamCounts() {
+  return store_->PlayCounts();
+}
+
+Result<HistoryCounts> Catalog::CountHistory() {
+  return store_->CountPlays();
+}
+
+// Who a track is, by Spotify id and by artist-and-title key.
+struct CatalogImport::Matcher {
+  struct Candidate {
+    std::int64_t rowid = 0;
+    bool analyzed = false;
+  };
+  std::unordered_map<std::string, std::int64_t> by_id;
+  std::unordered_map<std::string, Candidate> by_name;
+
+  void Add(const TrackNames& t) {
+    by_id.emplace(t.id, t.rowid);
+    const Candidate c{t.rowid, t.source != "imported"};
+    for (const std::string& artist : t.artists) {
+      auto [it, inserted] = by_name.emplace(ArtistTitleKey(artist, t.title), c);
+      // Tracks arrive by rowid: replace only an imported track by an analysed one.
+      if (!inserted && c.analyzed && !it->second.analyzed) it->second = c;
+    }
+  }
+};
+
+CatalogImport::CatalogImport(Catalog* catalog, std::unique_ptr<ImportBatch> batch)
+    : catalog_(catalog), batch_(std::move(batch)), now_(catalog->Now()) {}
+
+CatalogImport::~CatalogImport() = default;
+
+Status CatalogImport::LoadMatcher() {
+  if (matcher_) return Status::Ok();
+  auto names = batch_->AllTrackNames();
+  if (!names.ok()) return names.status();
+  auto m = std::make_unique<Matcher>();
+  for (const TrackNames& t : *names) m->Add(t);
+  matcher_ = std::move(m);
+  return Status::Ok();
+}
+
+Result<ImportOutcome> CatalogImport::PutTrack(const ImportedTrack& track) {
+  if (!batch_) return Status::Internal("the import is already committed");
+  if (track.tags.title.empty()) return Status::InvalidArgument("no track title");
+  const std::pair<const std::string*, const char*> texts[] = {
+      {&track.tags.title, "the title"},
+      {&track.tags.album, "the album"},
+      {&track.tags.genre, "the genre"},
+      {&track.tags.release_date, "the release date"},
+      {&track.tags.album_artist, "the album artist"},
+      {&track.extra_json, "the extra columns"}};
+  for (const auto& [text, what] : texts) {
+    if (Status s = CheckUtf8(*text, what); !s.ok()) return s;
+  }
+  for (const std::string& artist : track.tags.artists) {
+    if (Status s = CheckUtf8(artist, "an artist name"); !s.ok()) return s;
+  }
+  if (track.duration_ms < 0) return Status::InvalidArgument("duration_ms is negative");
+
+  ImportedTrackRow row;
+  if (!track.spotify_id.empty()) {
+    if (!LooksLikeTrackId(track.spotify_id)) {
+      return Status::InvalidArgument("'" + track.spotify_id +
+                                     "' is not a Spotify track id (22 characters 0-9a-zA-Z)");
+    }
+    row.id = track.spotify_id;
+    row.locator = std::string(kSpotifyUriPrefix) + track.spotify_id;
+  } else {
+    const std::string artist = track.tags.artists.empty() ? "" : track.tags.artists.front();
+    row.locator =
+        std::string(kImportLocatorPrefix) + NameKey(artist) + "/" + NameKey(track.tags.title);
+    row.id = TrackIdForPath(row.locator);
+  }
+  row.tags = track.tags;
+  row.duration_ms = track.duration_ms;
+  row.popularity = track.popularity;
+  row.is_explicit = track.is_explicit;
+  row.streams = track.streams;
+  row.available_markets = track.available_markets;
+  row.extra_json = track.extra_json.empty() ? "{}" : track.extra_json;
+  if (track.features) {
+    if (Status s = ValidateFeatures(*track.features); !s.ok()) return s;
+    row.features = track.features;
+    row.features->features_version = kImportedFeaturesVersion;
+    row.features->duration_ms = track.duration_ms;
+    for (const std::string& name : track.missing_features) {
+      if (!row.missing_features.empty()) row.missing_features += ',';
+      row.missing_features += name;
+    }
+  }
+  row.imported_at = now_;
+  auto outcome = batch_->PutTrack(row);
+  if (outcome.ok() && *outcome != ImportOutcome::kSkippedAnalyzed) matcher_.reset();
+  return outcome;
+}
+
+Result<std::optional<std::int64_t>> CatalogImport::MatchTrack(const std::string& spotify_uri,
+                                                              const std::string& artist,
+                                                              const std::string& title) {
+  if (!batch_) return Status::Internal("the import is already committed");
+  if (Status s = LoadMatcher(); !s.ok()) return s;
+  if (spotify_uri.starts_with(kSpotifyUriPrefix)) {
+    const auto it = matcher_->by_id.find(spotify_uri.substr(kSpotifyUriPrefix.size()));
+    if (it != matcher_->by_id.end()) return std::optional<std::int64_t>(it->second);
+  }
+  if (title.empty()) return std::optional<std::int64_t>();
+  const auto it = matcher_->by_name.find(ArtistTitleKey(artist, title));
+  if (it == matcher_->by_name.end()) return std::optional<std::int64_t>();
+  return std::optional<std::int64_t>(it->second.rowid);
+}
+
+Result<PlayOutcome> CatalogImport::AddPlay(Play play) {
+  if (!batch_) return Status::Internal("the import is already committed");
+  if (play.track_name.empty()) return Status::InvalidArgument("no track name");
+  if (!IsIsoUtcSecond(play.played_at)) {
+    return Status::InvalidArgument("'" + play.played_at +
+                                   "' is not a UTC time like 2024-01-02T03:04:05Z");
+  }
+  if (play.ms_played < 0) return Status::InvalidArgument("ms_played is negative");
+  if (play.export_format != "account" && play.export_format != "extended") {
+    return Status::InvalidArgument("unknown export format '" + play.export_format + "'");
+  }
+  const std::pair<const std::string*, const char*> texts[] = {
+      {&play.track_name, "the track name"}, {&play.artist_name, "the artist name"},
+      {&play.album_name, "the album name"}, {&play.spotify_uri, "the URI"},
+      {&play.reason_start, "reason_start"}, {&play.reason_end, "reason_end"},
+      {&play.platform, "the platform"},     {&play.extra_json, "the extra fields"}};
+  for (const auto& [text, what] : texts) {
+    if (Status s = CheckUtf8(*text, what); !s.ok()) return s;
+  }
+  if (play.extra_json.empty()) play.extra_json = "{}";
+  if (!play.track_rowid) {
+    auto match = MatchTrack(play.spotify_uri, play.artist_name, play.track_name);
+    if (!match.ok()) return match.status();
+    play.track_rowid = *match;
+  }
+  return batch_->AddPlay(play);
+}
+
+Result<std::int64_t> CatalogImport::MatchUnmatchedPlays() {
+  if (!batch_) return Status::Internal("the import is already committed");
+  auto plays = batch_->UnmatchedPlays();
+  if (!plays.ok()) return plays.status();
+  std::int64_t matched = 0;
+  for (const Play& p : *plays) {
+    auto match = MatchTrack(p.spotify_uri, p.artist_name, p.track_name);
+    if (!match.ok()) return match.status();
+    if (!*match) continue;
+    if (Status s = batch_->SetPlayTrack(p.play_rowid, **match); !s.ok()) return s;
+    ++matched;
+  }
+  return matched;
+}
+
+Status CatalogImport::PutLyrics(std::int64_t rowid, const TrackLyrics& lyrics) {
+  if (!batch_) return Status::Internal("the import is already committed");
+  if (lyrics.source.empty()) return Status::InvalidArgument("lyrics need a source");
+  for (const LyricLine& line : lyrics.lines) {
+    if (Status s = CheckUtf8(line.text, "a line of lyrics"); !s.ok()) return s;
+    if (line.time_ms && *line.time_ms < 0) {
+      return Status::InvalidArgument("a line of lyrics has a negative time");
+    }
+  }
+  return batch_->ReplaceLyrics(rowid, lyrics);
+}
+
+Status CatalogImport::Commit() {
+  if (!batch_) return Status::Internal("the import is already committed");
+  Status s = batch_->Commit();
+  batch_.reset();  // releases the catalog to other threads (rolls back if Commit failed)
+  matcher_.reset();
+  return s;
 }
 
 }  // namespace sonance

@@ -2,8 +2,10 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -75,8 +77,53 @@ CREATE TABLE audio_analysis (
 ) STRICT;
 )sql";
 
+// Version 2: imports. Tracks read from tables of tracks keep what those tables say beyond
+// tags (popularity, explicit, streams, markets, other columns as JSON); their features may
+// lack some fields (listed in missing_fields, stored with AudioFeatures' defaults). Lyrics
+// line by line, and a listening history whose plays point at tracks when matched.
+constexpr std::string_view kSchemaV2 = R"sql(
+ALTER TABLE tracks ADD COLUMN popularity INTEGER CHECK (popularity BETWEEN 0 AND 100);
+ALTER TABLE tracks ADD COLUMN is_explicit INTEGER CHECK (is_explicit IN (0, 1));
+ALTER TABLE tracks ADD COLUMN streams INTEGER CHECK (streams >= 0);
+ALTER TABLE tracks ADD COLUMN available_markets INTEGER CHECK (available_markets >= 0);
+ALTER TABLE tracks ADD COLUMN extra_json TEXT NOT NULL DEFAULT '{}';
+CREATE INDEX tracks_by_source ON tracks (source);
+
+ALTER TABLE audio_features ADD COLUMN missing_fields TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE lyrics (
+  track_rowid INTEGER NOT NULL REFERENCES tracks (track_rowid) ON DELETE CASCADE,
+  line_no INTEGER NOT NULL,
+  time_ms INTEGER CHECK (time_ms >= 0),
+  text TEXT NOT NULL,
+  source TEXT NOT NULL,
+  PRIMARY KEY (track_rowid, line_no)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE listening_history (
+  play_rowid INTEGER PRIMARY KEY,
+  played_at TEXT NOT NULL,
+  ms_played INTEGER NOT NULL CHECK (ms_played >= 0),
+  track_name TEXT NOT NULL,
+  artist_name TEXT NOT NULL DEFAULT '',
+  album_name TEXT NOT NULL DEFAULT '',
+  spotify_uri TEXT NOT NULL DEFAULT '',
+  reason_start TEXT NOT NULL DEFAULT '',
+  reason_end TEXT NOT NULL DEFAULT '',
+  platform TEXT NOT NULL DEFAULT '',
+  shuffle INTEGER CHECK (shuffle IN (0, 1)),
+  skipped INTEGER CHECK (skipped IN (0, 1)),
+  export_format TEXT NOT NULL CHECK (export_format IN ('account', 'extended')),
+  extra_json TEXT NOT NULL DEFAULT '{}',
+  track_rowid INTEGER REFERENCES tracks (track_rowid) ON DELETE SET NULL,
+  UNIQUE (played_at, artist_name, track_name, ms_played)
+) STRICT;
+CREATE INDEX listening_history_by_track ON listening_history (track_rowid);
+)sql";
+
 constexpr SqliteMigration kMigrations[] = {
     {1, kSchemaV1},
+    {2, kSchemaV2},
 };
 
 constexpr int kBusyTimeoutMs = 5000;
@@ -134,13 +181,27 @@ class Stmt {
   void BindText(int i, std::string_view v) {
     sqlite3_bind_text64(s_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
   }
+  void BindNull(int i) { sqlite3_bind_null(s_, i); }
+  template <typename T>
+  void BindOptional(int i, const std::optional<T>& v) {
+    if (v) {
+      BindInt(i, static_cast<std::int64_t>(*v));
+    } else {
+      BindNull(i);
+    }
+  }
+  bool valid() const { return s_ != nullptr; }
   int Step() { return sqlite3_step(s_); }
   void Reset() {
     sqlite3_reset(s_);
     sqlite3_clear_bindings(s_);
   }
 
+  bool IsNull(int col) const { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
   std::int64_t Int(int col) const { return sqlite3_column_int64(s_, col); }
+  std::optional<std::int64_t> OptionalInt(int col) const {
+    return IsNull(col) ? std::nullopt : std::optional<std::int64_t>(Int(col));
+  }
   double Real(int col) const { return sqlite3_column_double(s_, col); }
   std::string Text(int col) const {
     const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_, col));
@@ -322,7 +383,10 @@ Status ValidateMigrations(std::span<const SqliteMigration> migrations) {
 constexpr std::string_view kTrackColumns =
     "SELECT t.track_rowid, t.id, t.path, t.size, t.mtime_ns, t.content_hash, t.title, t.album, "
     "t.album_artist, t.release_date, t.genre, t.track_number, t.isrc, t.duration_ms, t.state, "
-    "t.failure_reason, t.features_version, t.analyzed_at, t.source FROM tracks t";
+    "t.failure_reason, t.features_version, t.analyzed_at, t.source, t.popularity, "
+    "t.is_explicit, t.streams, t.available_markets, t.extra_json, "
+    "(SELECT f.missing_fields FROM audio_features f WHERE f.track_rowid = t.track_rowid) "
+    "FROM tracks t";
 
 constexpr std::string_view kFeatureColumns =
     "SELECT features_version, danceability, energy, \"key\", loudness, mode, speechiness, "
@@ -348,8 +412,474 @@ AudioFeatures ReadFeatures(const Stmt& st) {
   return f;
 }
 
+// "key,loudness" -> {"key", "loudness"}; "" -> {}.
+// Binds the twelve audio features and duration_ms to parameters ?3..?15, the order both
+// audio_features writers use (after the track rowid and features version in ?1, ?2).
+void BindFeatureValues(Stmt& st, const AudioFeatures& f) {
+  st.BindReal(3, f.danceability);
+  st.BindReal(4, f.energy);
+  st.BindInt(5, f.key);
+  st.BindReal(6, f.loudness);
+  st.BindInt(7, f.mode);
+  st.BindReal(8, f.speechiness);
+  st.BindReal(9, f.acousticness);
+  st.BindReal(10, f.instrumentalness);
+  st.BindReal(11, f.liveness);
+  st.BindReal(12, f.valence);
+  st.BindReal(13, f.tempo);
+  st.BindInt(14, f.time_signature);
+  st.BindInt(15, f.duration_ms);
+}
+
+std::vector<std::string> SplitFieldList(const std::string& list) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < list.size()) {
+    std::size_t comma = list.find(',', start);
+    if (comma == std::string::npos) comma = list.size();
+    if (comma > start) out.push_back(list.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
 constexpr std::string_view kArtistsOf =
     "SELECT name FROM track_artists WHERE track_rowid = ?1 ORDER BY position";
+
+// "2024-01-02T03:04:05Z" -> "2024-01-02T03:04:" (the minute, as a prefix of played_at).
+std::string MinutePrefix(const std::string& played_at) {
+  return played_at.substr(0, 17);
+}
+
+// The columns an imported track writes, bound as ?1..?21 by BindImported.
+constexpr std::string_view kInsertImported =
+    "INSERT INTO tracks (id, path, size, mtime_ns, content_hash, title, album, album_artist, "
+    "release_date, genre, track_number, isrc, duration_ms, state, failure_reason, "
+    "features_version, analyzed_at, source, popularity, is_explicit, streams, "
+    "available_markets, extra_json) "
+    "VALUES (?1, ?2, 0, 0, '', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'analyzed', '', ?11, ?12, "
+    "'imported', ?13, ?14, ?15, ?16, ?17) RETURNING track_rowid";
+// An update keeps what the new row does not say: empty text, 0 and NULL leave the stored
+// value; other columns of the table are merged into extra_json.
+constexpr std::string_view kUpdateImported =
+    "UPDATE tracks SET id = ?1, path = ?2, size = 0, mtime_ns = 0, content_hash = '', "
+    "title = ?3, album = iif(?4 = '', album, ?4), "
+    "album_artist = iif(?5 = '', album_artist, ?5), "
+    "release_date = iif(?6 = '', release_date, ?6), genre = iif(?7 = '', genre, ?7), "
+    "track_number = iif(?8 = 0, track_number, ?8), isrc = iif(?9 = '', isrc, ?9), "
+    "duration_ms = iif(?10 = 0, duration_ms, ?10), state = 'analyzed', failure_reason = '', "
+    "features_version = ?11, analyzed_at = ?12, source = 'imported', "
+    "popularity = coalesce(?13, popularity), is_explicit = coalesce(?14, is_explicit), "
+    "streams = coalesce(?15, streams), available_markets = coalesce(?16, available_markets), "
+    "extra_json = json_patch(extra_json, ?17) "
+    "WHERE track_rowid = ?18 RETURNING duration_ms";
+
+// Copies the feature called `name` (a column name) from `from` to `to`.
+void CopyFeature(std::string_view name, const AudioFeatures& from, AudioFeatures* to) {
+  if (name == "danceability") to->danceability = from.danceability;
+  if (name == "energy") to->energy = from.energy;
+  if (name == "key") to->key = from.key;
+  if (name == "loudness") to->loudness = from.loudness;
+  if (name == "mode") to->mode = from.mode;
+  if (name == "speechiness") to->speechiness = from.speechiness;
+  if (name == "acousticness") to->acousticness = from.acousticness;
+  if (name == "instrumentalness") to->instrumentalness = from.instrumentalness;
+  if (name == "liveness") to->liveness = from.liveness;
+  if (name == "valence") to->valence = from.valence;
+  if (name == "tempo") to->tempo = from.tempo;
+  if (name == "time_signature") to->time_signature = from.time_signature;
+  if (name == "duration_ms") to->duration_ms = from.duration_ms;
+}
+
+void BindImported(Stmt& st, const ImportedTrackRow& row) {
+  st.BindText(1, row.id);
+  st.BindText(2, row.locator);
+  st.BindText(3, row.tags.title);
+  st.BindText(4, row.tags.album);
+  st.BindText(5, row.tags.album_artist);
+  st.BindText(6, row.tags.release_date);
+  st.BindText(7, row.tags.genre);
+  st.BindInt(8, row.tags.track_number);
+  st.BindText(9, row.tags.isrc);
+  st.BindInt(10, row.duration_ms);
+  st.BindInt(11, kImportedFeaturesVersion);
+  st.BindText(12, row.imported_at);
+  st.BindOptional(13, row.popularity);
+  st.BindOptional(14, row.is_explicit);
+  st.BindOptional(15, row.streams);
+  st.BindOptional(16, row.available_markets);
+  st.BindText(17, row.extra_json);
+}
+
+constexpr std::string_view kPlayColumns =
+    "SELECT play_rowid, played_at, ms_played, track_name, artist_name, album_name, spotify_uri, "
+    "reason_start, reason_end, platform, shuffle, skipped, export_format, extra_json, "
+    "track_rowid FROM listening_history";
+
+Play ReadPlay(const Stmt& st) {
+  Play p;
+  p.play_rowid = st.Int(0);
+  p.played_at = st.Text(1);
+  p.ms_played = st.Int(2);
+  p.track_name = st.Text(3);
+  p.artist_name = st.Text(4);
+  p.album_name = st.Text(5);
+  p.spotify_uri = st.Text(6);
+  p.reason_start = st.Text(7);
+  p.reason_end = st.Text(8);
+  p.platform = st.Text(9);
+  if (auto v = st.OptionalInt(10)) p.shuffle = *v != 0;
+  if (auto v = st.OptionalInt(11)) p.skipped = *v != 0;
+  p.export_format = st.Text(12);
+  p.extra_json = st.Text(13);
+  p.track_rowid = st.OptionalInt(14);
+  return p;
+}
+
+// One write transaction across many calls, with its statements prepared once: a table of
+// 100,000 tracks is 100,000 executions of the same few statements.
+class SqliteImportBatch final : public ImportBatch {
+ public:
+  SqliteImportBatch(const Connection& c, std::recursive_mutex& mu) : lock_(mu), c_(c), tx_(c) {}
+
+  Status Begin() {
+    // A big import dirties many pages in one transaction; a larger page cache keeps SQLite
+    // from spilling them to the WAL before the commit (64 MiB at most, for this connection).
+    if (Status s = c_.Exec("PRAGMA cache_size = -65536", "cannot size the page cache"); !s.ok()) {
+      return s;
+    }
+    return tx_.Begin();
+  }
+
+  Result<ImportOutcome> PutTrack(const ImportedTrackRow& row) override {
+    Stmt* find = nullptr;
+    if (Status s = Prepared(&find_track_, &find,
+                            "SELECT track_rowid, source FROM tracks WHERE id = ?1 OR path = ?2");
+        !s.ok()) {
+      return s;
+    }
+    find->BindText(1, row.id);
+    find->BindText(2, row.locator);
+    std::optional<std::int64_t> existing;
+    bool analyzed = false;
+    int rc;
+    while ((rc = find->Step()) == SQLITE_ROW) {
+      if (find->Text(1) != "imported") analyzed = true;
+      if (!existing) existing = find->Int(0);
+    }
+    if (rc != SQLITE_DONE) return c_.Fail(rc, "cannot look up track " + row.id);
+    if (analyzed) return ImportOutcome::kSkippedAnalyzed;
+
+    std::int64_t rowid = 0;
+    std::int64_t duration_ms = row.duration_ms;
+    if (existing) {
+      Stmt* up = nullptr;
+      if (Status s = Prepared(&update_track_, &up, kUpdateImported); !s.ok()) return s;
+      BindImported(*up, row);
+      up->BindInt(18, *existing);
+      if (int urc = up->Step(); urc != SQLITE_ROW) {
+        return c_.Fail(urc, "cannot update the imported track " + row.locator);
+      }
+      duration_ms = up->Int(0);
+      if (int done = up->Step(); done != SQLITE_DONE) {
+        return c_.Fail(done, "cannot update the imported track " + row.locator);
+      }
+      rowid = *existing;
+    } else {
+      Stmt* ins = nullptr;
+      if (Status s = Prepared(&insert_track_, &ins, kInsertImported); !s.ok()) return s;
+      BindImported(*ins, row);
+      if (int irc = ins->Step(); irc != SQLITE_ROW) {
+        return c_.Fail(irc, "cannot store the imported track " + row.locator);
+      }
+      rowid = ins->Int(0);
+      if (int done = ins->Step(); done != SQLITE_DONE) {
+        return c_.Fail(done, "cannot store the imported track " + row.locator);
+      }
+    }
+    if (!existing || !row.tags.artists.empty()) {
+      if (Status s = PutArtists(rowid, row.tags.artists); !s.ok()) return s;
+    }
+    if (row.features) {
+      if (Status s = PutFeatures(rowid, row, duration_ms, existing.has_value()); !s.ok()) {
+        return s;
+      }
+    }
+    return existing ? ImportOutcome::kUpdated : ImportOutcome::kInserted;
+  }
+
+  Result<PlayOutcome> AddPlay(const Play& play) override {
+    const std::string minute = MinutePrefix(play.played_at);
+    if (play.export_format == "account") {
+      // The same play from the extended history (second precision) is already there.
+      Stmt* twin = nullptr;
+      if (Status s = Prepared(&find_extended_twin_, &twin,
+                              "SELECT 1 FROM listening_history WHERE played_at >= ?1 AND "
+                              "played_at < ?2 AND artist_name = ?3 AND track_name = ?4 AND "
+                              "ms_played = ?5 AND export_format = 'extended' LIMIT 1");
+          !s.ok()) {
+        return s;
+      }
+      twin->BindText(1, minute);
+      twin->BindText(2, minute + "~");
+      twin->BindText(3, play.artist_name);
+      twin->BindText(4, play.track_name);
+      twin->BindInt(5, play.ms_played);
+      const int trc = twin->Step();
+      if (trc == SQLITE_ROW) return PlayOutcome::kDuplicate;
+      if (trc != SQLITE_DONE) return c_.Fail(trc, "cannot look up a play");
+    } else {
+      // The extended history says the same as an account-data row, more precisely.
+      Stmt* drop = nullptr;
+      if (Status s = Prepared(&drop_account_twin_, &drop,
+                              "DELETE FROM listening_history WHERE played_at = ?1 AND "
+                              "artist_name = ?2 AND track_name = ?3 AND ms_played = ?4 AND "
+                              "export_format = 'account'");
+          !s.ok()) {
+        return s;
+      }
+      drop->BindText(1, minute + "00Z");
+      drop->BindText(2, play.artist_name);
+      drop->BindText(3, play.track_name);
+      drop->BindInt(4, play.ms_played);
+      if (int drc = drop->Step(); drc != SQLITE_DONE) return c_.Fail(drc, "cannot merge a play");
+    }
+    Stmt* ins = nullptr;
+    if (Status s = Prepared(
+            &insert_play_, &ins,
+            "INSERT INTO listening_history (played_at, ms_played, track_name, artist_name, "
+            "album_name, spotify_uri, reason_start, reason_end, platform, shuffle, skipped, "
+            "export_format, extra_json, track_rowid) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
+            "ON CONFLICT DO NOTHING");
+        !s.ok()) {
+      return s;
+    }
+    ins->BindText(1, play.played_at);
+    ins->BindInt(2, play.ms_played);
+    ins->BindText(3, play.track_name);
+    ins->BindText(4, play.artist_name);
+    ins->BindText(5, play.album_name);
+    ins->BindText(6, play.spotify_uri);
+    ins->BindText(7, play.reason_start);
+    ins->BindText(8, play.reason_end);
+    ins->BindText(9, play.platform);
+    ins->BindOptional(10, play.shuffle);
+    ins->BindOptional(11, play.skipped);
+    ins->BindText(12, play.export_format);
+    ins->BindText(13, play.extra_json);
+    ins->BindOptional(14, play.track_rowid);
+    if (int irc = ins->Step(); irc != SQLITE_DONE) {
+      return c_.Fail(irc, "cannot store the play of " + play.track_name + " at " + play.played_at);
+    }
+    return sqlite3_changes(c_.db) > 0 ? PlayOutcome::kAdded : PlayOutcome::kDuplicate;
+  }
+
+  Result<std::vector<Play>> UnmatchedPlays() override {
+    auto st = c_.Prepare(std::string(kPlayColumns) + " WHERE track_rowid IS NULL");
+    if (!st.ok()) return st.status();
+    std::vector<Play> out;
+    int rc;
+    while ((rc = st->Step()) == SQLITE_ROW) out.push_back(ReadPlay(*st));
+    if (rc != SQLITE_DONE) return c_.Fail(rc, "cannot read the listening history");
+    return out;
+  }
+
+  Status SetPlayTrack(std::int64_t play_rowid, std::int64_t track_rowid) override {
+    Stmt* up = nullptr;
+    if (Status s = Prepared(&set_play_track_, &up,
+                            "UPDATE listening_history SET track_rowid = ?2 WHERE play_rowid = ?1");
+        !s.ok()) {
+      return s;
+    }
+    up->BindInt(1, play_rowid);
+    up->BindInt(2, track_rowid);
+    if (int rc = up->Step(); rc != SQLITE_DONE) return c_.Fail(rc, "cannot match a play");
+    return Status::Ok();
+  }
+
+  Result<std::vector<TrackNames>> AllTrackNames() override {
+    auto st = c_.Prepare(
+        "SELECT t.track_rowid, t.id, t.source, t.title, t.album_artist, "
+        "(SELECT group_concat(a.name, char(31)) FROM track_artists a "
+        "WHERE a.track_rowid = t.track_rowid) FROM tracks t ORDER BY t.track_rowid");
+    if (!st.ok()) return st.status();
+    std::vector<TrackNames> out;
+    int rc;
+    while ((rc = st->Step()) == SQLITE_ROW) {
+      TrackNames n;
+      n.rowid = st->Int(0);
+      n.id = st->Text(1);
+      n.source = st->Text(2);
+      n.title = st->Text(3);
+      const std::string joined = st->Text(5);
+      std::size_t start = 0;
+      while (start < joined.size()) {
+        std::size_t sep = joined.find('\x1f', start);
+        if (sep == std::string::npos) sep = joined.size();
+        n.artists.push_back(joined.substr(start, sep - start));
+        start = sep + 1;
+      }
+      if (std::string album_artist = st->Text(4); !album_artist.empty()) {
+        n.artists.push_back(std::move(album_artist));
+      }
+      out.push_back(std::move(n));
+    }
+    if (rc != SQLITE_DONE) return c_.Fail(rc, "cannot read track names");
+    return out;
+  }
+
+  Status ReplaceLyrics(std::int64_t rowid, const TrackLyrics& lyrics) override {
+    Stmt* exists = nullptr;
+    if (Status s = Prepared(&track_exists_, &exists, "SELECT 1 FROM tracks WHERE track_rowid = ?1");
+        !s.ok()) {
+      return s;
+    }
+    exists->BindInt(1, rowid);
+    const int erc = exists->Step();
+    if (erc == SQLITE_DONE) return Status::NotFound("no track " + std::to_string(rowid));
+    if (erc != SQLITE_ROW) return c_.Fail(erc, "cannot look up a track");
+
+    Stmt* del = nullptr;
+    if (Status s = Prepared(&delete_lyrics_, &del, "DELETE FROM lyrics WHERE track_rowid = ?1");
+        !s.ok()) {
+      return s;
+    }
+    del->BindInt(1, rowid);
+    if (int rc = del->Step(); rc != SQLITE_DONE) return c_.Fail(rc, "cannot replace lyrics");
+    Stmt* ins = nullptr;
+    if (Status s = Prepared(&insert_lyric_, &ins,
+                            "INSERT INTO lyrics (track_rowid, line_no, time_ms, text, source) "
+                            "VALUES (?1, ?2, ?3, ?4, ?5)");
+        !s.ok()) {
+      return s;
+    }
+    for (std::size_t i = 0; i < lyrics.lines.size(); ++i) {
+      ins->Reset();
+      ins->BindInt(1, rowid);
+      ins->BindInt(2, static_cast<std::int64_t>(i));
+      ins->BindOptional(3, lyrics.lines[i].time_ms);
+      ins->BindText(4, lyrics.lines[i].text);
+      ins->BindText(5, lyrics.source);
+      if (int rc = ins->Step(); rc != SQLITE_DONE) return c_.Fail(rc, "cannot store lyrics");
+    }
+    return Status::Ok();
+  }
+
+  Status Commit() override { return tx_.Commit(); }
+
+ private:
+  Status PutArtists(std::int64_t rowid, const std::vector<std::string>& artists) {
+    Stmt* del = nullptr;
+    if (Status s =
+            Prepared(&delete_artists_, &del, "DELETE FROM track_artists WHERE track_rowid = ?1");
+        !s.ok()) {
+      return s;
+    }
+    del->BindInt(1, rowid);
+    if (int rc = del->Step(); rc != SQLITE_DONE) return c_.Fail(rc, "cannot replace artists");
+    Stmt* add = nullptr;
+    if (Status s = Prepared(&insert_artist_, &add,
+                            "INSERT INTO track_artists (track_rowid, position, name) "
+                            "VALUES (?1, ?2, ?3)");
+        !s.ok()) {
+      return s;
+    }
+    for (std::size_t i = 0; i < artists.size(); ++i) {
+      add->Reset();
+      add->BindInt(1, rowid);
+      add->BindInt(2, static_cast<std::int64_t>(i));
+      add->BindText(3, artists[i]);
+      if (int rc = add->Step(); rc != SQLITE_DONE) return c_.Fail(rc, "cannot store artists");
+    }
+    return Status::Ok();
+  }
+
+  // Writes the row's features. On an update, a feature the row lacks keeps the value stored
+  // before, when that one was known: two tables describing one track complete each other.
+  Status PutFeatures(std::int64_t rowid, const ImportedTrackRow& row, std::int64_t duration_ms,
+                     bool existing) {
+    AudioFeatures f = *row.features;
+    f.duration_ms = duration_ms;
+    std::vector<std::string> missing = SplitFieldList(row.missing_features);
+    if (duration_ms > 0) std::erase(missing, std::string("duration_ms"));
+    if (existing && !missing.empty()) {
+      Stmt* old = nullptr;
+      if (Status s = Prepared(&get_features_, &old,
+                              "SELECT features_version, danceability, energy, \"key\", loudness, "
+                              "mode, speechiness, acousticness, instrumentalness, liveness, "
+                              "valence, tempo, time_signature, duration_ms, track_rowid, "
+                              "missing_fields FROM audio_features WHERE track_rowid = ?1");
+          !s.ok()) {
+        return s;
+      }
+      old->BindInt(1, rowid);
+      const int rc = old->Step();
+      if (rc == SQLITE_ROW) {
+        const AudioFeatures before = ReadFeatures(*old);
+        const std::vector<std::string> unknown_before = SplitFieldList(old->Text(15));
+        std::vector<std::string> still_missing;
+        for (const std::string& name : missing) {
+          if (std::find(unknown_before.begin(), unknown_before.end(), name) !=
+              unknown_before.end()) {
+            still_missing.push_back(name);
+          } else {
+            CopyFeature(name, before, &f);
+          }
+        }
+        missing = std::move(still_missing);
+      } else if (rc != SQLITE_DONE) {
+        return c_.Fail(rc, "cannot read the features of " + row.locator);
+      }
+      old->Reset();
+    }
+    std::string missing_list;
+    for (const std::string& name : missing)
+      missing_list += (missing_list.empty() ? "" : ",") + name;
+
+    Stmt* feat = nullptr;
+    if (Status s = Prepared(
+            &put_features_, &feat,
+            "INSERT OR REPLACE INTO audio_features (track_rowid, features_version, "
+            "danceability, energy, \"key\", loudness, mode, speechiness, acousticness, "
+            "instrumentalness, liveness, valence, tempo, time_signature, duration_ms, "
+            "missing_fields) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)");
+        !s.ok()) {
+      return s;
+    }
+    feat->BindInt(1, rowid);
+    feat->BindInt(2, kImportedFeaturesVersion);
+    BindFeatureValues(*feat, f);
+    feat->BindText(16, missing_list);
+    if (int rc = feat->Step(); rc != SQLITE_DONE) {
+      return c_.Fail(rc, "cannot store the features of " + row.locator);
+    }
+    return Status::Ok();
+  }
+
+  // Prepares `sql` into *slot on first use, then resets it for the next execution.
+  Status Prepared(Stmt* slot, Stmt** out, std::string_view sql) {
+    if (!slot->valid()) {
+      auto st = c_.Prepare(sql);
+      if (!st.ok()) return st.status();
+      *slot = std::move(st).value();
+    } else {
+      slot->Reset();
+    }
+    *out = slot;
+    return Status::Ok();
+  }
+
+  // Declaration order is destruction order, reversed: statements are finalised before the
+  // transaction rolls back, and the lock is released last.
+  std::unique_lock<std::recursive_mutex> lock_;
+  const Connection& c_;
+  WriteTransaction tx_;
+  Stmt find_track_, insert_track_, update_track_, delete_artists_, insert_artist_, put_features_,
+      get_features_, find_extended_twin_, drop_account_twin_, insert_play_, set_play_track_,
+      track_exists_, delete_lyrics_, insert_lyric_;
+};
 
 class SqliteTrackStore final : public TrackStore {
  public:
@@ -372,6 +902,16 @@ class SqliteTrackStore final : public TrackStore {
     std::lock_guard lock(mu_);
     WriteTransaction tx(c_);
     if (Status s = tx.Begin(); !s.ok()) return s;
+
+    // An imported row may hold this id (a table that carried Sonance ids): the file wins.
+    auto drop =
+        c_.Prepare("DELETE FROM tracks WHERE id = ?1 AND path != ?2 AND source = 'imported'");
+    if (!drop.ok()) return drop.status();
+    drop->BindText(1, row.id);
+    drop->BindText(2, row.stat.path);
+    if (int rc = drop->Step(); rc != SQLITE_DONE) {
+      return c_.Fail(rc, "cannot replace the imported track " + row.id);
+    }
 
     auto up = c_.Prepare(
         "INSERT INTO tracks (id, path, size, mtime_ns, content_hash, title, album, album_artist, "
@@ -419,19 +959,7 @@ class SqliteTrackStore final : public TrackStore {
     const AudioFeatures& f = row.features;
     feat->BindInt(1, *rowid);
     feat->BindInt(2, f.features_version);
-    feat->BindReal(3, f.danceability);
-    feat->BindReal(4, f.energy);
-    feat->BindInt(5, f.key);
-    feat->BindReal(6, f.loudness);
-    feat->BindInt(7, f.mode);
-    feat->BindReal(8, f.speechiness);
-    feat->BindReal(9, f.acousticness);
-    feat->BindReal(10, f.instrumentalness);
-    feat->BindReal(11, f.liveness);
-    feat->BindReal(12, f.valence);
-    feat->BindReal(13, f.tempo);
-    feat->BindInt(14, f.time_signature);
-    feat->BindInt(15, f.duration_ms);
+    BindFeatureValues(*feat, f);
     if (int rc = feat->Step(); rc != SQLITE_DONE) {
       return c_.Fail(rc, "cannot store the features of " + row.stat.path);
     }
@@ -548,7 +1076,13 @@ class SqliteTrackStore final : public TrackStore {
           " AND sonance_fold(a.name) = ?3)";
     }
     if (!filter.album.empty()) sql += " AND sonance_fold(t.album) = ?4";
-    if (!filter.genre.empty()) sql += " AND sonance_fold(t.genre) = ?5";
+    if (!filter.genre.empty()) {
+      // Imported tracks listed under several genres hold them as "a; b".
+      sql +=
+          " AND (sonance_fold(t.genre) = ?5"
+          " OR instr('; ' || sonance_fold(t.genre) || '; ', '; ' || ?5 || '; '))";
+    }
+    if (!filter.source.empty()) sql += " AND t.source = ?8";
     sql += " ORDER BY t.path LIMIT ?6 OFFSET ?7";
 
     std::lock_guard lock(mu_);
@@ -562,6 +1096,7 @@ class SqliteTrackStore final : public TrackStore {
     if (!filter.genre.empty()) st->BindText(5, FoldCase(filter.genre));
     st->BindInt(6, filter.limit > 0 ? filter.limit : -1);  // negative LIMIT: no limit
     st->BindInt(7, filter.offset);
+    if (!filter.source.empty()) st->BindText(8, filter.source);
     return ReadTracks(*st);
   }
 
@@ -592,6 +1127,78 @@ class SqliteTrackStore final : public TrackStore {
     return c_.QueryInt("PRAGMA data_version");
   }
 
+  Result<std::unique_ptr<ImportBatch>> BeginImport() override {
+    auto batch = std::make_unique<SqliteImportBatch>(c_, mu_);
+    if (Status s = batch->Begin(); !s.ok()) return s;
+    return std::unique_ptr<ImportBatch>(std::move(batch));
+  }
+
+  Result<std::optional<TrackLyrics>> LoadLyrics(std::int64_t rowid) override {
+    std::lock_guard lock(mu_);
+    auto st = c_.Prepare(
+        "SELECT time_ms, text, source FROM lyrics WHERE track_rowid = ?1 ORDER BY line_no");
+    if (!st.ok()) return st.status();
+    st->BindInt(1, rowid);
+    TrackLyrics lyrics;
+    bool any = false;
+    int rc;
+    while ((rc = st->Step()) == SQLITE_ROW) {
+      any = true;
+      lyrics.lines.push_back({st->OptionalInt(0), st->Text(1)});
+      lyrics.source = st->Text(2);
+    }
+    if (rc != SQLITE_DONE) return c_.Fail(rc, "cannot read lyrics");
+    if (!any) return std::optional<TrackLyrics>();
+    return std::optional<TrackLyrics>(std::move(lyrics));
+  }
+
+  Result<std::vector<Play>> ListPlays(const HistoryFilter& filter) override {
+    std::string sql(kPlayColumns);
+    sql += " WHERE 1";
+    if (filter.track_rowid) sql += " AND track_rowid = ?1";
+    if (filter.unmatched_only) sql += " AND track_rowid IS NULL";
+    sql += " ORDER BY played_at, play_rowid LIMIT ?2 OFFSET ?3";
+    std::lock_guard lock(mu_);
+    auto st = c_.Prepare(sql);
+    if (!st.ok()) return st.status();
+    if (filter.track_rowid) st->BindInt(1, *filter.track_rowid);
+    st->BindInt(2, filter.limit > 0 ? filter.limit : -1);
+    st->BindInt(3, filter.offset);
+    std::vector<Play> out;
+    int rc;
+    while ((rc = st->Step()) == SQLITE_ROW) out.push_back(ReadPlay(*st));
+    if (rc != SQLITE_DONE) return c_.Fail(rc, "cannot read the listening history");
+    return out;
+  }
+
+  Result<std::vector<TrackPlayCounts>> PlayCounts() override {
+    std::lock_guard lock(mu_);
+    auto st = c_.Prepare(
+        "SELECT track_rowid, count(*), total(ms_played >= ?1), total(ms_played) "
+        "FROM listening_history WHERE track_rowid IS NOT NULL "
+        "GROUP BY track_rowid ORDER BY track_rowid");
+    if (!st.ok()) return st.status();
+    st->BindInt(1, kStreamMinMsPlayed);
+    std::vector<TrackPlayCounts> out;
+    int rc;
+    while ((rc = st->Step()) == SQLITE_ROW) {
+      out.push_back({st->Int(0), st->Int(1), st->Int(2), st->Int(3)});
+    }
+    if (rc != SQLITE_DONE) return c_.Fail(rc, "cannot count plays");
+    return out;
+  }
+
+  Result<HistoryCounts> CountPlays() override {
+    std::lock_guard lock(mu_);
+    auto st = c_.Prepare(
+        "SELECT count(*), count(track_rowid), total(ms_played >= ?1) FROM listening_history");
+    if (!st.ok()) return st.status();
+    st->BindInt(1, kStreamMinMsPlayed);
+    const int rc = st->Step();
+    if (rc != SQLITE_ROW) return c_.Fail(rc, "cannot count plays");
+    return HistoryCounts{st->Int(0), st->Int(1), st->Int(2)};
+  }
+
   Result<std::optional<StoredAnalysis>> LoadAnalysis(std::int64_t rowid) override {
     std::lock_guard lock(mu_);
     auto st = c_.Prepare(
@@ -607,8 +1214,9 @@ class SqliteTrackStore final : public TrackStore {
   Result<CatalogCounts> Counts() override {
     std::lock_guard lock(mu_);
     auto st = c_.Prepare(
-        "SELECT count(*), total(state = 'analyzed'), total(state = 'failed'), "
-        "total(state = 'missing') FROM tracks");
+        "SELECT count(*), total(state = 'analyzed' AND source = 'analyzed'), "
+        "total(state = 'failed'), total(state = 'missing'), total(source = 'imported') "
+        "FROM tracks");
     if (!st.ok()) return st.status();
     const int rc = st->Step();
     if (rc != SQLITE_ROW) return c_.Fail(rc, "cannot count tracks");
@@ -617,6 +1225,7 @@ class SqliteTrackStore final : public TrackStore {
     c.analyzed = st->Int(1);
     c.failed = st->Int(2);
     c.missing = st->Int(3);
+    c.imported = st->Int(4);
     return c;
   }
 
@@ -689,6 +1298,12 @@ class SqliteTrackStore final : public TrackStore {
       t.features_version = static_cast<int>(st.Int(16));
       t.analyzed_at = st.Text(17);
       t.source = st.Text(18);
+      if (auto v = st.OptionalInt(19)) t.popularity = static_cast<int>(*v);
+      if (auto v = st.OptionalInt(20)) t.is_explicit = *v != 0;
+      t.streams = st.OptionalInt(21);
+      if (auto v = st.OptionalInt(22)) t.available_markets = static_cast<int>(*v);
+      t.extra_json = st.Text(23);
+      t.missing_features = SplitFieldList(st.Text(24));
 
       artists->Reset();
       artists->BindInt(1, t.rowid);
@@ -703,7 +1318,9 @@ class SqliteTrackStore final : public TrackStore {
 
   Connection c_;
   const int version_;
-  std::mutex mu_;
+  // Recursive: an ImportBatch holds it for its whole life, and reads on the importing thread
+  // (which then see the import's own writes) must not deadlock.
+  std::recursive_mutex mu_;
 };
 
 }  // namespace

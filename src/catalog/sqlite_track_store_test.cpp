@@ -120,8 +120,9 @@ TEST(SqliteCatalogTest, CreatesParentFoldersAndAWalCatalogAtTheLatestVersion) {
   EXPECT_EQ(raw.One("PRAGMA journal_mode"), "wal");
   EXPECT_EQ(raw.One("PRAGMA user_version"), std::to_string(latest));
   EXPECT_EQ(raw.One("PRAGMA application_id"), std::to_string(kCatalogApplicationId));
-  EXPECT_EQ(raw.Column(kTables), (std::vector<std::string>{"audio_analysis", "audio_features",
-                                                           "track_artists", "tracks"}));
+  EXPECT_EQ(raw.Column(kTables),
+            (std::vector<std::string>{"audio_analysis", "audio_features", "listening_history",
+                                      "lyrics", "track_artists", "tracks"}));
 }
 
 TEST(SqliteCatalogTest, ReopeningKeepsTracks) {
@@ -175,6 +176,64 @@ TEST(SqliteCatalogTest, MigratesFromEveryEarlierVersion) {
     RawDb raw(dir / "c.db");
     EXPECT_EQ(raw.One("PRAGMA user_version"), std::to_string(all.back().version));
   }
+}
+
+// Version 1 -> 2 (imports): every track, artist and feature stays; the new columns are
+// unknown for old rows; the new tables work.
+TEST(SqliteCatalogTest, MigratesAVersion1CatalogToVersion2KeepingItsData) {
+  TempDir dir;
+  TrackTags tags;
+  tags.title = "Old Song";
+  tags.artists = {"First", "Second"};
+  tags.genre = "folk";
+  TrackAnalysis analysis = Analysis(3);
+  analysis.features.key = 9;
+  {
+    auto store = OpenSqliteTrackStore(dir / "c.db", SqliteMigrations().first(1));
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    EXPECT_EQ((*store)->schema_version(), 1);
+    auto cat = Catalog::FromStore(std::move(store).value());
+    ASSERT_TRUE(cat->StoreAnalysis({"/m/old.flac", 10, 20}, "hash", tags, analysis).ok());
+  }
+  {
+    RawDb raw(dir / "c.db");
+    EXPECT_EQ(raw.One("PRAGMA user_version"), "1");
+    EXPECT_EQ(raw.Column(kTables), (std::vector<std::string>{"audio_analysis", "audio_features",
+                                                             "track_artists", "tracks"}));
+  }
+  auto cat = Catalog::Open(dir / "c.db");
+  ASSERT_TRUE(cat.ok()) << cat.status().ToString();
+  EXPECT_EQ((*cat)->schema_version(), 2);
+  auto t = (*cat)->FindTrack("/m/old.flac");
+  ASSERT_TRUE(t.ok() && t->has_value());
+  EXPECT_EQ((*t)->tags.title, "Old Song");
+  EXPECT_EQ((*t)->tags.artists, (std::vector<std::string>{"First", "Second"}));
+  EXPECT_EQ((*t)->tags.genre, "folk");
+  EXPECT_EQ((*t)->content_hash, "hash");
+  EXPECT_EQ((*t)->source, "analyzed");
+  EXPECT_FALSE((*t)->popularity.has_value());
+  EXPECT_FALSE((*t)->is_explicit.has_value());
+  EXPECT_FALSE((*t)->streams.has_value());
+  EXPECT_EQ((*t)->extra_json, "{}");
+  EXPECT_TRUE((*t)->missing_features.empty());
+  auto f = (*cat)->LoadFeatures((*t)->rowid);
+  ASSERT_TRUE(f.ok() && f->has_value());
+  EXPECT_EQ((*f)->key, 9);
+  EXPECT_DOUBLE_EQ((*f)->tempo, 120.0);
+  auto a = (*cat)->LoadAnalysis((*t)->rowid);
+  ASSERT_TRUE(a.ok() && a->has_value());
+  EXPECT_EQ((*a)->segments.size(), 3u);
+  EXPECT_FALSE((*(*cat)->NeedsAnalysis({"/m/old.flac", 10, 20})));
+
+  ASSERT_TRUE((*cat)->StoreLyrics((*t)->rowid, {{1000, "a line"}}, "lrc").ok());
+  EXPECT_EQ((*(*cat)->LoadLyrics((*t)->rowid))->lines.size(), 1u);
+  RawDb raw(dir / "c.db");
+  EXPECT_EQ(raw.One("PRAGMA user_version"), "2");
+  EXPECT_EQ(raw.One("SELECT popularity IS NULL AND streams IS NULL FROM tracks"), "1");
+  EXPECT_EQ(raw.One("SELECT missing_fields FROM audio_features"), "");
+  EXPECT_EQ(raw.One("SELECT count(*) FROM listening_history"), "0");
+  EXPECT_EQ(raw.One("PRAGMA integrity_check"), "ok");
+  EXPECT_EQ(raw.Column("PRAGMA foreign_key_check").size(), 0u);
 }
 
 // The migration machinery, with a second migration that exists only in this test.

@@ -19,6 +19,8 @@ std::function<int()> AddAnalyzeCommand(CLI::App& app);
 std::function<int()> AddFeaturesCommand(CLI::App& app);
 std::function<int()> AddAnalysisCommand(CLI::App& app);
 std::function<int()> AddTracksCommand(CLI::App& app);
+std::function<int()> AddImportCommand(CLI::App& app);
+std::function<int()> AddServeCommand(CLI::App& app);
 
 // Adds --catalog to a subcommand.
 void AddCatalogOption(CLI::App* cmd, CatalogOption* option);

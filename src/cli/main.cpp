@@ -21,7 +21,7 @@ int main(int argc, char** argv) {
   app.footer(
       "Catalog: --catalog PATH, else $SONANCE_CATALOG, else $XDG_DATA_HOME/sonance/catalog.db\n"
       "(~/.local/share/sonance/catalog.db).\n"
-      "Exit codes: 0 ok, 1 failure, 2 usage error, 3 some files failed, 4 not found,\n"
+      "Exit codes: 0 ok, 1 failure, 2 usage error, 3 some files or rows failed, 4 not found,\n"
       "5 catalog unavailable, 130 interrupted (work done so far is kept).");
 
   std::map<CLI::App*, std::function<int()>> runners;
@@ -34,6 +34,8 @@ int main(int argc, char** argv) {
   add(AddFeaturesCommand);
   add(AddAnalysisCommand);
   add(AddTracksCommand);
+  add(AddImportCommand);
+  add(AddServeCommand);
 
   try {
     app.parse(argc, argv);

@@ -12,7 +12,7 @@ namespace sonance::cli {
 namespace {
 
 struct TracksOptions {
-  std::string search, artist, album, genre, state;
+  std::string search, artist, album, genre, state, source;
   int limit = 0;
   int offset = 0;
   bool json = false;
@@ -37,6 +37,7 @@ int RunTracks(const TracksOptions& o) {
   filter.artist = o.artist;
   filter.album = o.album;
   filter.genre = o.genre;
+  filter.source = o.source;
   filter.limit = o.limit;
   filter.offset = o.offset;
   if (!o.state.empty()) filter.state = ParseTrackState(o.state);  // validated by CLI11
@@ -82,12 +83,18 @@ int RunTracks(const TracksOptions& o) {
                           {"content_hash", t.content_hash},
                           {"features_version", t.features_version}};
       if (t.state == TrackState::kFailed) j["failure_reason"] = t.failure_reason;
+      j["source"] = t.source;
+      if (t.popularity) j["popularity"] = *t.popularity;
+      if (t.is_explicit) j["explicit"] = *t.is_explicit;
+      if (t.streams) j["streams"] = *t.streams;
+      if (!t.missing_features.empty()) j["missing_features"] = t.missing_features;
       if (features) j["audio_features"] = ToJson(*features, t.id);
       out.push_back(std::move(j));
       continue;
     }
     const long long secs = t.duration_ms / 1000;
-    std::printf("%-22s  %-8s  %3lld:%02lld  %6s  %-7s  %s — %s", t.id.c_str(), TrackStateName(t.state),
+    const char* state = t.source == "imported" ? "imported" : TrackStateName(t.state);
+    std::printf("%-22s  %-8s  %3lld:%02lld  %6s  %-7s  %s — %s", t.id.c_str(), state,
                 secs / 60, secs % 60,
                 features ? std::to_string(static_cast<int>(features->tempo + 0.5)).c_str() : "-",
                 features ? KeyName(features->key, features->mode).c_str() : "-",
@@ -111,6 +118,8 @@ std::function<int()> AddTracksCommand(CLI::App& app) {
   cmd->add_option("--genre", o->genre, "Genre contains");
   cmd->add_option("--state", o->state, "Only tracks in this state")
       ->check(CLI::IsMember({"analyzed", "failed", "missing"}));
+  cmd->add_option("--source", o->source, "Only tracks analysed from audio or imported from tables")
+      ->check(CLI::IsMember({"analyzed", "imported"}));
   cmd->add_option("--limit", o->limit, "At most this many tracks (0 = all)")
       ->check(CLI::Range(0, 1000000000));
   cmd->add_option("--offset", o->offset, "Skip this many tracks first")

@@ -132,16 +132,21 @@ std::string PrimaryArtist(const TrackRecord& r) {
   return r.tags.album_artist;
 }
 
+// Features a table did not provide are null, never a default that looks like a value.
 json FeaturesJson(const TrackEntry& t) {
   if (!t.features) return nullptr;
-  return ToJson(*t.features, t.record.id);
+  json j = ToJson(*t.features, t.record.id);
+  for (const auto& missing : t.record.missing_features) {
+    if (j.contains(missing)) j[missing] = nullptr;
+  }
+  return j;
 }
 
-std::optional<int> PopularityOf(const TrackRecord&) {
-  return std::nullopt;
+std::optional<int> PopularityOf(const TrackRecord& r) {
+  return r.popularity;
 }
-std::optional<bool> ExplicitOf(const TrackRecord&) {
-  return std::nullopt;
+std::optional<bool> ExplicitOf(const TrackRecord& r) {
+  return r.is_explicit;
 }
 
 json OptionalJson(const std::optional<int>& v) {
@@ -285,19 +290,10 @@ void UpdateCatalogGauges(ApiContext& ctx) {
   tracks->Set({"analyzed"}, static_cast<double>(c.analyzed));
   tracks->Set({"failed"}, static_cast<double>(c.failed));
   tracks->Set({"missing"}, static_cast<double>(c.missing));
+  tracks->Set({"imported"}, static_cast<double>(c.imported));
   MetricFamily* analysis = m.Find("analysis_tracks");
-  std::int64_t analysed = 0;
-  std::int64_t imported = 0;
-  for (const TrackEntry& t : snap->tracks()) {
-    if (t.record.source == "imported") {
-      ++imported;
-    } else if (t.features) {
-      ++analysed;
-    }
-  }
-  analysis->Set({"analysed"}, static_cast<double>(analysed));
+  analysis->Set({"analysed"}, static_cast<double>(c.analyzed));
   analysis->Set({"failed"}, static_cast<double>(c.failed));
-  tracks->Set({"imported"}, static_cast<double>(imported));
 }
 
 HttpResponse Health(ApiContext& ctx) {
@@ -311,6 +307,7 @@ HttpResponse Health(ApiContext& ctx) {
     catalog["analyzed"] = c.analyzed;
     catalog["failed"] = c.failed;
     catalog["missing"] = c.missing;
+    catalog["imported"] = c.imported;
   }
   const double uptime =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - ctx.started).count();

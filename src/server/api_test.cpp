@@ -376,6 +376,59 @@ TEST_F(ApiTest, ServerSeesTracksAnotherConnectionAdds) {
   EXPECT_EQ(status, 200);
 }
 
+TEST_F(ApiTest, ImportedTracksCarryPopularityExplicitAndNullForMissingFeatures) {
+  auto import = catalog_->BeginImport();
+  ASSERT_TRUE(import.ok()) << import.status().ToString();
+  ImportedTrack t;
+  t.spotify_id = "4u7EnebtmKWzUH433cf5Qv";
+  t.tags = Tags("Bohemian Rhapsody", {"Queen"}, "A Night at the Opera (Remastered)", "1975");
+  t.duration_ms = 354320;
+  t.popularity = 83;
+  t.is_explicit = false;
+  AudioFeatures f;
+  f.danceability = 0.392;
+  f.energy = 0.402;
+  f.tempo = 143.883;
+  f.time_signature = 4;
+  f.duration_ms = 354320;
+  f.features_version = kImportedFeaturesVersion;
+  t.features = f;
+  t.missing_features = {"key", "mode"};
+  ASSERT_TRUE((*import)->PutTrack(t).ok());
+  ImportedTrack popular = t;
+  popular.spotify_id = "0000000000000000000001";
+  popular.tags.title = "Radio Gaga";
+  popular.popularity = 90;
+  ASSERT_TRUE((*import)->PutTrack(popular).ok());
+  ASSERT_TRUE((*import)->Commit().ok());
+  import->reset();
+  ASSERT_TRUE(view_->Refresh().ok());
+
+  auto [status, track] = Get("/v1/tracks/4u7EnebtmKWzUH433cf5Qv");
+  ASSERT_EQ(status, 200) << track;
+  EXPECT_EQ(track["popularity"], 83);
+  EXPECT_EQ(track["explicit"], false);
+  EXPECT_EQ(track["source"], "imported");
+  EXPECT_EQ(track["is_local"], false);
+  auto [fs, features] = Get("/v1/audio-features/4u7EnebtmKWzUH433cf5Qv");
+  ASSERT_EQ(fs, 200);
+  EXPECT_TRUE(features["key"].is_null());
+  EXPECT_TRUE(features["mode"].is_null());
+  EXPECT_DOUBLE_EQ(features["tempo"].get<double>(), 143.883);
+  auto [as, analysis] = Get("/v1/audio-analysis/4u7EnebtmKWzUH433cf5Qv");
+  EXPECT_EQ(as, 404);
+  EXPECT_NE(analysis["error"]["message"].get<std::string>().find("imported"), std::string::npos);
+  // The analysed copy of the same song wins a name lookup; search ranks by popularity.
+  auto [ns, data] = Get("/get_track_data?track_name=Bohemian%20Rhapsody");
+  EXPECT_EQ(data["track_data"]["source"], "analyzed");
+  auto [ss, page] = Get("/v1/search?q=artist:queen");
+  ASSERT_EQ(page["tracks"]["total"], 3);
+  EXPECT_EQ(page["tracks"]["items"][0]["name"], "Radio Gaga");
+  EXPECT_EQ(page["tracks"]["items"][1]["popularity"], 83);
+  auto [hs, health] = Get("/api/health");
+  EXPECT_EQ(health["catalog"]["imported"], 2);
+}
+
 TEST(CatalogUnavailableTest, Is503UntilTheCatalogAppears) {
   TempDir dir;
   const auto path = dir / "later.db";

@@ -72,6 +72,9 @@ bool BetterTrack(const TrackEntry* a, const TrackEntry* b) {
   const bool af = a->features.has_value();
   const bool bf = b->features.has_value();
   if (af != bf) return af;
+  const int pa = a->record.popularity.value_or(-1);
+  const int pb = b->record.popularity.value_or(-1);
+  if (pa != pb) return pa > pb;
   return a->record.id < b->record.id;
 }
 
@@ -328,6 +331,9 @@ SearchPage CatalogSnapshot::Search(const SearchQuery& query, std::size_t offset,
     if (a.score != b.score) return a.score > b.score;
     const auto& ra = tracks_[a.index].record;
     const auto& rb = tracks_[b.index].record;
+    const int pa = ra.popularity.value_or(-1);
+    const int pb = rb.popularity.value_or(-1);
+    if (pa != pb) return pa > pb;
     return ra.id < rb.id;
   };
   std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(end), hits.end(),

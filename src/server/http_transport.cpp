@@ -87,6 +87,14 @@ struct RouteEntry {
   HttpHandler handler;
 };
 
+// The API serves whole documents and ignores Range (RFC 9110 lets a server do so). Left in
+// place, the library would cut every body, error bodies included, to the requested bytes
+// while keeping the status (a 200 with six bytes of JSON), or answer an empty 416. The
+// request object is the library's own non-const local, handed to handlers as const.
+void IgnoreRange(const httplib::Request& req) {
+  const_cast<httplib::Request&>(req).ranges.clear();
+}
+
 }  // namespace
 
 const std::string* HttpRequest::Query(std::string_view name) const {
@@ -218,6 +226,7 @@ HttpResponse HttpServer::Impl::Handle(HttpRequest& req, RequestRecord& record) {
 
 void HttpServer::Impl::Dispatch(const httplib::Request& hreq, httplib::Response& hres) {
   const auto start = std::chrono::steady_clock::now();
+  IgnoreRange(hreq);
   HttpRequest req;
   req.method = hreq.method;
   req.path = hreq.path;
@@ -301,6 +310,7 @@ HttpServer::HttpServer(HttpServerOptions options)
   // reach no route: give them the same JSON shape, an id and a log line.
   s.set_error_handler(httplib::Server::HandlerWithResponse(
       [impl](const httplib::Request& req, httplib::Response& res) {
+        IgnoreRange(req);
         if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
         RequestRecord record;
         record.request_id = impl->NextId();

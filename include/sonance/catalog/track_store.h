@@ -1,7 +1,8 @@
 // TrackStore: the storage back-end behind Catalog, the only place that speaks a query language.
 //
 // Catalog owns the rules (what "changed" means, ids, timestamps, validation, JSON); a
-// TrackStore only reads and writes rows, each write in one transaction. Implementations:
+// TrackStore only reads and writes rows, each write in one transaction (an import's many
+// writes in the one transaction of its ImportBatch). Implementations:
 // SQLite (sqlite_track_store.h); PostgreSQL is planned behind the same interface.
 //
 // Thread-safety: implementations must be safe to call from several threads (Catalog does not
@@ -9,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -55,6 +57,50 @@ struct StoredAnalysis {
   std::string json;
 };
 
+// An imported track, ready to write; Catalog has validated it and chosen its id and locator.
+struct ImportedTrackRow {
+  std::string id;
+  std::string locator;  // stored in `path`: "spotify:track:<id>" or "import:<artist>/<title>"
+  TrackTags tags;
+  std::int64_t duration_ms = 0;
+  std::optional<int> popularity;
+  std::optional<bool> is_explicit;
+  std::optional<std::int64_t> streams;
+  std::optional<int> available_markets;
+  std::string extra_json = "{}";
+  std::optional<AudioFeatures> features;
+  std::string missing_features;  // comma-separated feature names
+  std::string imported_at;
+};
+
+// What matching plays and lyrics files to tracks needs to know of every track.
+struct TrackNames {
+  std::int64_t rowid = 0;
+  std::string id;
+  std::string source;
+  std::string title;
+  std::vector<std::string> artists;  // the track's artists, then its album artist
+};
+
+// A write transaction spanning many calls (an import). Destroying it without Commit() rolls
+// everything back. The store is locked for other threads while it lives.
+class ImportBatch {
+ public:
+  virtual ~ImportBatch() = default;
+
+  // Insert, or update an imported track with the row's id or locator, keeping what the row
+  // does not say (see CatalogImport::PutTrack); an analysed track is left alone.
+  virtual Result<ImportOutcome> PutTrack(const ImportedTrackRow& row) = 0;
+  virtual Result<PlayOutcome> AddPlay(const Play& play) = 0;
+  // Plays without a track (play_rowid, names and uri filled).
+  virtual Result<std::vector<Play>> UnmatchedPlays() = 0;
+  virtual Status SetPlayTrack(std::int64_t play_rowid, std::int64_t track_rowid) = 0;
+  virtual Result<std::vector<TrackNames>> AllTrackNames() = 0;
+  // NotFound for an unknown rowid.
+  virtual Status ReplaceLyrics(std::int64_t rowid, const TrackLyrics& lyrics) = 0;
+  virtual Status Commit() = 0;
+};
+
 class TrackStore {
  public:
   virtual ~TrackStore() = default;
@@ -84,6 +130,13 @@ class TrackStore {
   // Changes whenever another connection commits to the store (SQLite's data_version);
   // readers that cache the catalog compare it to know when to reload.
   virtual Result<std::int64_t> DataVersion() = 0;
+
+  // Starts a write transaction for an import (waits for other writers like any write).
+  virtual Result<std::unique_ptr<ImportBatch>> BeginImport() = 0;
+  virtual Result<std::optional<TrackLyrics>> LoadLyrics(std::int64_t rowid) = 0;
+  virtual Result<std::vector<Play>> ListPlays(const HistoryFilter& filter) = 0;
+  virtual Result<std::vector<TrackPlayCounts>> PlayCounts() = 0;
+  virtual Result<HistoryCounts> CountPlays() = 0;
 };
 
 }  // namespace sonance
