@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "sonance/analysis/analysis_json.h"
+#include "sonance/audio/fingerprint.h"
 #include "sonance/catalog/sqlite_track_store.h"
 #include "sonance/catalog/track_store.h"
 #include "sonance/common/name_match.h"
@@ -272,9 +273,14 @@ Result<bool> Catalog::NeedsAnalysis(const FileStat& stat) {
 }
 
 Status Catalog::StoreAnalysis(const FileStat& stat, const std::string& content_hash,
-                              const TrackTags& tags, const TrackAnalysis& analysis) {
+                              const TrackTags& tags, const TrackAnalysis& analysis,
+                              const std::string& fingerprint) {
   if (Status s = ValidateStat(stat); !s.ok()) return s;
   if (Status s = ValidateFeatures(analysis.features); !s.ok()) return s;
+  // Readers decode the stored text to compare recordings; keep it decodable.
+  if (auto fp = DecodeFingerprint(fingerprint); !fp.ok()) {
+    return Status::InvalidArgument("fingerprint of " + stat.path + ": " + fp.status().message());
+  }
   if (analysis.features.features_version != analysis.analysis.features_version) {
     return Status::InvalidArgument(
         "features version " + std::to_string(analysis.features.features_version) +
@@ -296,6 +302,7 @@ Status Catalog::StoreAnalysis(const FileStat& stat, const std::string& content_h
   row.tags = tags;
   row.features = analysis.features;
   row.analyzed_at = Now();
+  row.fingerprint = fingerprint;
   return store_->PutAnalysis(row);
 }
 
@@ -380,6 +387,10 @@ Result<CatalogCounts> Catalog::Counts() {
 
 Result<std::vector<std::pair<std::int64_t, AudioFeatures>>> Catalog::AllFeatures() {
   return store_->AllFeatures();
+}
+
+Result<std::vector<AnalysisSummary>> Catalog::AnalysisSummaries() {
+  return store_->AnalysisSummaries();
 }
 
 Result<std::int64_t> Catalog::DataVersion() {

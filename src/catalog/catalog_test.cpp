@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "sonance/audio/fingerprint.h"
 #include "support/fixtures.h"
 
 namespace sonance {
@@ -805,6 +806,203 @@ TEST(DataVersionTest, ChangesWhenAnotherConnectionCommitsOnly) {
   auto v1 = reader->DataVersion();
   ASSERT_TRUE(v1.ok());
   EXPECT_NE(*v1, *v0);
+}
+
+}  // namespace
+}  // namespace sonance
+
+namespace sonance {
+namespace {
+
+// ---- fingerprints --------------------------------------------------------------------------
+
+// A valid stored fingerprint without running Chromaprint: the catalog only keeps the text.
+std::string FingerprintOf(std::uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::vector<std::uint32_t> raw(120);
+  for (auto& w : raw) w = static_cast<std::uint32_t>(rng());
+  return EncodeFingerprint(raw);
+}
+
+TEST(FingerprintStoreTest, StoredFingerprintIsReadBackByEveryRead) {
+  TempDir dir;
+  auto cat = OpenIn(dir);
+  ASSERT_TRUE(cat);
+  const std::string fp = FingerprintOf(1);
+  ASSERT_TRUE(
+      cat->StoreAnalysis(Stat("/m/a.ogg"), "h", SampleTags("A", {"X"}), SampleAnalysis(), fp).ok());
+  ASSERT_TRUE(
+      cat->StoreAnalysis(Stat("/m/b.ogg"), "h", SampleTags("B", {"X"}), SampleAnalysis()).ok());
+
+  auto by_path = cat->FindTrack("/m/a.ogg");
+  ASSERT_TRUE(by_path.ok() && by_path->has_value());
+  EXPECT_EQ((*by_path)->fingerprint, fp);
+  auto by_id = cat->FindTrack((*by_path)->id);
+  ASSERT_TRUE(by_id.ok() && by_id->has_value());
+  EXPECT_EQ((*by_id)->fingerprint, fp);
+  auto listed = cat->ListTracks({});
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].fingerprint, fp);
+  EXPECT_EQ((*listed)[1].fingerprint, "");  // stored without one
+  // What is read back decodes to the fingerprint that was encoded.
+  auto raw = DecodeFingerprint((*by_path)->fingerprint);
+  ASSERT_TRUE(raw.ok());
+  EXPECT_EQ(EncodeFingerprint(*raw), fp);
+}
+
+TEST(FingerprintStoreTest, ReanalysisReplacesTheFingerprint) {
+  TempDir dir;
+  auto cat = OpenIn(dir);
+  ASSERT_TRUE(cat);
+  const std::string path = "/m/a.ogg";
+  ASSERT_TRUE(cat->StoreAnalysis(Stat(path), "h", {}, SampleAnalysis(), FingerprintOf(1)).ok());
+  ASSERT_TRUE(
+      cat->StoreAnalysis(Stat(path, 2000), "h", {}, SampleAnalysis(), FingerprintOf(2)).ok());
+  EXPECT_EQ((*cat->FindTrack(path))->fingerprint, FingerprintOf(2));
+  // A re-analysis that could not fingerprint the new audio must not keep the old one.
+  ASSERT_TRUE(cat->StoreAnalysis(Stat(path, 3000), "h", {}, SampleAnalysis()).ok());
+  EXPECT_EQ((*cat->FindTrack(path))->fingerprint, "");
+}
+
+TEST(FingerprintStoreTest, AFailureClearsTheFingerprint) {
+  TempDir dir;
+  auto cat = OpenIn(dir);
+  ASSERT_TRUE(cat);
+  const std::string path = "/m/a.ogg";
+  ASSERT_TRUE(cat->StoreAnalysis(Stat(path), "h", {}, SampleAnalysis(), FingerprintOf(1)).ok());
+  ASSERT_TRUE(cat->StoreFailure(Stat(path, 5), "h", "Corrupt: truncated").ok());
+  EXPECT_EQ((*cat->FindTrack(path))->fingerprint, "");
+}
+
+TEST(FingerprintStoreTest, AFingerprintThatDoesNotDecodeIsRefused) {
+  TempDir dir;
+  auto cat = OpenIn(dir);
+  ASSERT_TRUE(cat);
+  EXPECT_EQ(
+      cat->StoreAnalysis(Stat("/m/a.ogg"), "h", {}, SampleAnalysis(), "not a fingerprint").code(),
+      StatusCode::kInvalidArgument);
+  EXPECT_EQ(cat->Counts()->tracks, 0);
+}
+
+TEST(FingerprintStoreTest, ImportedTracksHaveNone) {
+  TempDir dir;
+  auto cat = OpenIn(dir);
+  ASSERT_TRUE(cat);
+  ImportedTrack t;
+  t.spotify_id = "2ZyuwVvV6Z3XJaXIFbspeE";
+  t.tags.title = "Wild Things";
+  t.tags.artists = {"Alessia Cara"};
+  t.duration_ms = 200000;
+  auto import = cat->BeginImport();
+  ASSERT_TRUE(import.ok()) << import.status().ToString();
+  ASSERT_TRUE((*import)->PutTrack(t).ok());
+  ASSERT_TRUE((*import)->Commit().ok());
+  auto found = cat->FindTrack("spotify:track:2ZyuwVvV6Z3XJaXIFbspeE");
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_EQ((*found)->source, "imported");
+  EXPECT_EQ((*found)->fingerprint, "");
+}
+
+// ---- analysis summaries --------------------------------------------------------------------
+
+// Durations chosen so that each mean is a different, hand-computed number.
+TrackAnalysis StructuredAnalysis() {
+  TrackAnalysis a = SampleAnalysis(0);
+  AudioAnalysis& an = a.analysis;
+  an.beats = {{0.0, 0.4, 0.9}, {0.4, 0.5, 0.9}, {0.9, 0.6, 0.9}, {1.5, 0.5, 0.9}};  // mean 0.5
+  an.tatums = an.beats;
+  an.bars = {{0.0, 1.5, 0.8}, {1.5, 2.5, 0.8}};  // mean 2.0
+  an.sections.clear();
+  for (double d : {10.0, 20.0, 60.0}) {  // mean 30.0
+    Section sec;
+    sec.duration = d;
+    an.sections.push_back(sec);
+  }
+  an.segments.clear();
+  for (double d : {0.1, 0.2, 0.3, 0.4, 0.5}) {  // mean 0.3
+    Segment seg;
+    seg.duration = d;
+    an.segments.push_back(seg);
+  }
+  return a;
+}
+
+TEST(AnalysisSummariesTest, EmptyCatalogHasNone) {
+  TempDir dir;
+  auto cat = OpenIn(dir);
+  ASSERT_TRUE(cat);
+  auto all = cat->AnalysisSummaries();
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  EXPECT_TRUE(all->empty());
+}
+
+TEST(AnalysisSummariesTest, CountsAndMeanDurationsOfEveryStoredAnalysisInRowidOrder) {
+  TempDir dir;
+  auto cat = OpenIn(dir);
+  ASSERT_TRUE(cat);
+  // Stored in the reverse of path order, so rowid order differs from ListTracks' order.
+  ASSERT_TRUE(cat->StoreAnalysis(Stat("/m/z.ogg"), "h", {}, StructuredAnalysis()).ok());
+  TrackAnalysis bare = SampleAnalysis(0);
+  bare.analysis.beats.clear();
+  bare.analysis.tatums.clear();
+  bare.analysis.bars.clear();
+  bare.analysis.sections.clear();
+  ASSERT_TRUE(cat->StoreAnalysis(Stat("/m/a.ogg"), "h", {}, bare).ok());
+  ASSERT_TRUE(cat->StoreFailure(Stat("/m/f.ogg"), "h", "Corrupt: no audio").ok());
+
+  auto all = cat->AnalysisSummaries();
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  ASSERT_EQ(all->size(), 2u);  // the failure has no analysis
+  const AnalysisSummary& z = (*all)[0];
+  EXPECT_EQ(z.rowid, (*cat->FindTrack("/m/z.ogg"))->rowid);
+  EXPECT_EQ(z.beats, 4);
+  EXPECT_NEAR(z.beat_mean_s, 0.5, 1e-12);
+  EXPECT_EQ(z.bars, 2);
+  EXPECT_NEAR(z.bar_mean_s, 2.0, 1e-12);
+  EXPECT_EQ(z.sections, 3);
+  EXPECT_NEAR(z.section_mean_s, 30.0, 1e-12);
+  EXPECT_EQ(z.segments, 5);
+  EXPECT_NEAR(z.segment_mean_s, 0.3, 1e-12);
+
+  const AnalysisSummary& a = (*all)[1];
+  EXPECT_EQ(a.rowid, (*cat->FindTrack("/m/a.ogg"))->rowid);
+  EXPECT_GT(a.rowid, z.rowid);
+  EXPECT_EQ(a.beats, 0);
+  EXPECT_EQ(a.beat_mean_s, 0.0);  // documented: 0 when there are none
+  EXPECT_EQ(a.bars, 0);
+  EXPECT_EQ(a.bar_mean_s, 0.0);
+  EXPECT_EQ(a.sections, 0);
+  EXPECT_EQ(a.section_mean_s, 0.0);
+  EXPECT_EQ(a.segments, 0);
+  EXPECT_EQ(a.segment_mean_s, 0.0);
+}
+
+TEST(AnalysisSummariesTest, MatchesTheLoadedAnalysis) {
+  // A second implementation: the same numbers computed in C++ from LoadAnalysis.
+  TempDir dir;
+  auto cat = OpenIn(dir);
+  ASSERT_TRUE(cat);
+  ASSERT_TRUE(cat->StoreAnalysis(Stat("/m/s.ogg"), "h", {}, SampleAnalysis(7)).ok());
+  auto all = cat->AnalysisSummaries();
+  ASSERT_TRUE(all.ok() && all->size() == 1u);
+  auto loaded = cat->LoadAnalysis((*all)[0].rowid);
+  ASSERT_TRUE(loaded.ok() && loaded->has_value());
+  auto mean = [](const auto& items) {
+    double sum = 0.0;
+    for (const auto& i : items) sum += i.duration;
+    return items.empty() ? 0.0 : sum / static_cast<double>(items.size());
+  };
+  const AudioAnalysis& an = **loaded;
+  const AnalysisSummary& s = (*all)[0];
+  EXPECT_EQ(s.beats, static_cast<int>(an.beats.size()));
+  EXPECT_NEAR(s.beat_mean_s, mean(an.beats), 1e-9);
+  EXPECT_EQ(s.bars, static_cast<int>(an.bars.size()));
+  EXPECT_NEAR(s.bar_mean_s, mean(an.bars), 1e-9);
+  EXPECT_EQ(s.sections, static_cast<int>(an.sections.size()));
+  EXPECT_NEAR(s.section_mean_s, mean(an.sections), 1e-9);
+  EXPECT_EQ(s.segments, 7);
+  EXPECT_NEAR(s.segment_mean_s, mean(an.segments), 1e-9);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 
 #include "sonance/analysis/track_analyzer.h"
 #include "sonance/audio/decoder.h"
+#include "sonance/audio/fingerprint.h"
 #include "sonance/audio/tags.h"
 
 namespace sonance {
@@ -38,8 +39,17 @@ struct WorkResult {
   std::string content_hash;
   std::optional<TrackTags> tags;
   std::optional<TrackAnalysis> analysis;
+  std::string fingerprint;  // "" when the audio could not be fingerprinted
   FileOutcome outcome;
 };
+
+// Chromaprint fingerprint of the decoded audio as stored text. A fingerprint is an extra, not
+// part of the analysis: when it cannot be computed (too short, Chromaprint refuses) the track
+// is still analysed, with no fingerprint.
+std::string FingerprintText(const AudioBuffer& audio) {
+  auto raw = ComputeFingerprint(audio.samples, audio.sample_rate);
+  return raw.ok() ? EncodeFingerprint(*raw) : std::string();
+}
 
 WorkResult ProcessFile(const FileStat& stat, const TrackAnalyzer& analyzer) {
   const auto t0 = std::chrono::steady_clock::now();
@@ -61,6 +71,7 @@ WorkResult ProcessFile(const FileStat& stat, const TrackAnalyzer& analyzer) {
     fail(decoded.status());
   } else {
     r.outcome.audio_seconds = decoded->audio.duration_seconds();
+    r.fingerprint = FingerprintText(decoded->audio);
     auto analysis = analyzer.analyze(decoded->audio);
     if (!analysis.ok()) {
       fail(analysis.status());
@@ -180,7 +191,7 @@ Result<LibraryRunSummary> LibraryAnalyzer::run(const std::vector<fs::path>& path
     if (!store_error.ok()) continue;  // drain workers after a storage failure
     Status s;
     if (r.analysis) {
-      s = catalog_->StoreAnalysis(r.stat, r.content_hash, *r.tags, *r.analysis);
+      s = catalog_->StoreAnalysis(r.stat, r.content_hash, *r.tags, *r.analysis, r.fingerprint);
       if (s.ok()) {
         ++summary.analyzed;
         summary.audio_seconds += r.outcome.audio_seconds;

@@ -121,10 +121,22 @@ CREATE TABLE listening_history (
 CREATE INDEX listening_history_by_track ON listening_history (track_rowid);
 )sql";
 
+// Version 3: the Chromaprint fingerprint of analysed audio (EncodeFingerprint's text), for
+// finding one recording under two files. '' means none: imported tracks, failures, audio too
+// short to fingerprint, and tracks analysed before version 3 until they are analysed again.
+constexpr std::string_view kSchemaV3 = R"sql(
+ALTER TABLE tracks ADD COLUMN fingerprint TEXT NOT NULL DEFAULT '';
+)sql";
+
 constexpr SqliteMigration kMigrations[] = {
     {1, kSchemaV1},
     {2, kSchemaV2},
+    {3, kSchemaV3},
 };
+
+// The first schema version with tracks.fingerprint. A store opened with fewer migrations (how
+// tests build the catalog an older release wrote) writes what that release wrote.
+constexpr int kFingerprintVersion = 3;
 
 constexpr int kBusyTimeoutMs = 5000;
 
@@ -385,7 +397,8 @@ constexpr std::string_view kTrackColumns =
     "t.album_artist, t.release_date, t.genre, t.track_number, t.isrc, t.duration_ms, t.state, "
     "t.failure_reason, t.features_version, t.analyzed_at, t.source, t.popularity, "
     "t.is_explicit, t.streams, t.available_markets, t.extra_json, "
-    "(SELECT f.missing_fields FROM audio_features f WHERE f.track_rowid = t.track_rowid) "
+    "(SELECT f.missing_fields FROM audio_features f WHERE f.track_rowid = t.track_rowid), "
+    "t.fingerprint "
     "FROM tracks t";
 
 constexpr std::string_view kFeatureColumns =
@@ -949,6 +962,7 @@ class SqliteTrackStore final : public TrackStore {
     if (!rowid.ok()) return rowid.status();
 
     if (Status s = ReplaceArtists(*rowid, tags.artists); !s.ok()) return s;
+    if (Status s = SetFingerprint(*rowid, row.fingerprint, row.stat.path); !s.ok()) return s;
 
     auto feat = c_.Prepare(
         "INSERT OR REPLACE INTO audio_features (track_rowid, features_version, danceability, "
@@ -1001,6 +1015,8 @@ class SqliteTrackStore final : public TrackStore {
     up->BindText(8, row.analyzed_at);
     auto rowid = StepReturningRowid(*up, "cannot store the failure of " + row.stat.path);
     if (!rowid.ok()) return rowid.status();
+    // The file no longer decodes: a fingerprint of what it was would name the wrong audio.
+    if (Status s = SetFingerprint(*rowid, "", row.stat.path); !s.ok()) return s;
     for (std::string_view sql : {"DELETE FROM audio_features WHERE track_rowid = ?1",
                                  "DELETE FROM audio_analysis WHERE track_rowid = ?1"}) {
       auto del = c_.Prepare(sql);
@@ -1211,6 +1227,51 @@ class SqliteTrackStore final : public TrackStore {
     return std::optional<StoredAnalysis>(StoredAnalysis{static_cast<int>(st->Int(0)), st->Text(1)});
   }
 
+  Result<std::vector<AnalysisSummary>> AnalysisSummaries() override {
+    // Counted inside SQLite: pulling every analysis out as text and parsing it in C++ would
+    // move megabytes per track (the segments) to keep four numbers. A row whose JSON does not
+    // parse is reported rather than skipped, as LoadAnalysis does; the CASE keeps json_each
+    // from failing the whole query on it.
+    constexpr std::string_view kSql =
+        "SELECT track_rowid, valid, "
+        "coalesce(json_array_length(j, '$.beats'), 0), "
+        "(SELECT avg(json_extract(value, '$.duration')) FROM json_each(j, '$.beats')), "
+        "coalesce(json_array_length(j, '$.bars'), 0), "
+        "(SELECT avg(json_extract(value, '$.duration')) FROM json_each(j, '$.bars')), "
+        "coalesce(json_array_length(j, '$.sections'), 0), "
+        "(SELECT avg(json_extract(value, '$.duration')) FROM json_each(j, '$.sections')), "
+        "coalesce(json_array_length(j, '$.segments'), 0), "
+        "(SELECT avg(json_extract(value, '$.duration')) FROM json_each(j, '$.segments')) "
+        "FROM (SELECT track_rowid, json_valid(analysis_json) AS valid, "
+        "CASE WHEN json_valid(analysis_json) THEN analysis_json ELSE '{}' END AS j "
+        "FROM audio_analysis) ORDER BY track_rowid";
+    std::lock_guard lock(mu_);
+    auto st = c_.Prepare(kSql);
+    if (!st.ok()) return st.status();
+    std::vector<AnalysisSummary> out;
+    int rc;
+    while ((rc = st->Step()) == SQLITE_ROW) {
+      AnalysisSummary a;
+      a.rowid = st->Int(0);
+      if (st->Int(1) == 0) {
+        return Status::Corrupt("stored analysis of track " + std::to_string(a.rowid) +
+                               " is not JSON (catalog " + c_.path + ")");
+      }
+      // avg() of no rows is NULL, read as 0.0: the documented mean of nothing.
+      a.beats = static_cast<int>(st->Int(2));
+      a.beat_mean_s = st->Real(3);
+      a.bars = static_cast<int>(st->Int(4));
+      a.bar_mean_s = st->Real(5);
+      a.sections = static_cast<int>(st->Int(6));
+      a.section_mean_s = st->Real(7);
+      a.segments = static_cast<int>(st->Int(8));
+      a.segment_mean_s = st->Real(9);
+      out.push_back(a);
+    }
+    if (rc != SQLITE_DONE) return c_.Fail(rc, "cannot summarise the stored analyses");
+    return out;
+  }
+
   Result<CatalogCounts> Counts() override {
     std::lock_guard lock(mu_);
     auto st = c_.Prepare(
@@ -1237,6 +1298,20 @@ class SqliteTrackStore final : public TrackStore {
     // RETURNING rows are produced before the statement completes; finish it.
     if (int done = st.Step(); done != SQLITE_DONE) return c_.Fail(done, what);
     return rowid;
+  }
+
+  // Caller holds mu_ inside a write transaction.
+  Status SetFingerprint(std::int64_t rowid, const std::string& fingerprint,
+                        const std::string& path) {
+    if (version_ < kFingerprintVersion) return Status::Ok();
+    auto st = c_.Prepare("UPDATE tracks SET fingerprint = ?2 WHERE track_rowid = ?1");
+    if (!st.ok()) return st.status();
+    st->BindInt(1, rowid);
+    st->BindText(2, fingerprint);
+    if (int rc = st->Step(); rc != SQLITE_DONE) {
+      return c_.Fail(rc, "cannot store the fingerprint of " + path);
+    }
+    return Status::Ok();
   }
 
   Status ReplaceArtists(std::int64_t rowid, const std::vector<std::string>& artists) {
@@ -1304,6 +1379,7 @@ class SqliteTrackStore final : public TrackStore {
       if (auto v = st.OptionalInt(22)) t.available_markets = static_cast<int>(*v);
       t.extra_json = st.Text(23);
       t.missing_features = SplitFieldList(st.Text(24));
+      t.fingerprint = st.Text(25);
 
       artists->Reset();
       artists->BindInt(1, t.rowid);

@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "sonance/audio/fingerprint.h"
 #include "sonance/catalog/catalog.h"
 #include "support/fixtures.h"
 
@@ -105,6 +106,14 @@ TrackAnalysis Analysis(int segments) {
 
 const std::string kTables = "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name";
 
+// A valid fingerprint text (the catalog checks that it decodes).
+std::string SomeFingerprint(std::uint32_t seed = 1) {
+  std::mt19937 rng(seed);
+  std::vector<std::uint32_t> raw(64);
+  for (auto& w : raw) w = static_cast<std::uint32_t>(rng());
+  return EncodeFingerprint(raw);
+}
+
 // ---- opening, creating, migrating ------------------------------------------------------------
 
 TEST(SqliteCatalogTest, CreatesParentFoldersAndAWalCatalogAtTheLatestVersion) {
@@ -172,15 +181,29 @@ TEST(SqliteCatalogTest, MigratesFromEveryEarlierVersion) {
     ASSERT_TRUE(cat.ok()) << "from version " << k << ": " << cat.status().ToString();
     EXPECT_EQ((*cat)->schema_version(), all.back().version);
     EXPECT_EQ((*cat)->Counts()->analyzed, k == 0 ? 0 : 1);
-    EXPECT_TRUE((*cat)->StoreAnalysis({"/m/b.mp3", 1, 2}, "", {}, Analysis(1)).ok());
+    if (k > 0) {
+      // Every read works on the migrated rows (a query naming a column an older version
+      // lacked would fail here).
+      auto old = (*cat)->FindTrack("/m/a.mp3");
+      ASSERT_TRUE(old.ok() && old->has_value()) << "from version " << k;
+      EXPECT_EQ((*old)->fingerprint, "");  // stored by a build without fingerprints
+      auto summaries = (*cat)->AnalysisSummaries();
+      ASSERT_TRUE(summaries.ok()) << summaries.status().ToString();
+      EXPECT_EQ(summaries->size(), 1u);
+    }
+    EXPECT_TRUE(
+        (*cat)->StoreAnalysis({"/m/b.mp3", 1, 2}, "", {}, Analysis(1), SomeFingerprint()).ok());
+    EXPECT_EQ((*(*cat)->FindTrack("/m/b.mp3"))->fingerprint, SomeFingerprint());
+    EXPECT_EQ((*cat)->ListTracks({})->size(), k == 0 ? 1u : 2u);
     RawDb raw(dir / "c.db");
     EXPECT_EQ(raw.One("PRAGMA user_version"), std::to_string(all.back().version));
+    EXPECT_EQ(raw.One("PRAGMA integrity_check"), "ok");
   }
 }
 
-// Version 1 -> 2 (imports): every track, artist and feature stays; the new columns are
-// unknown for old rows; the new tables work.
-TEST(SqliteCatalogTest, MigratesAVersion1CatalogToVersion2KeepingItsData) {
+// Version 1 -> latest (2 added imports, 3 fingerprints): every track, artist and feature
+// stays; the new columns are unknown or empty for old rows; the new tables work.
+TEST(SqliteCatalogTest, MigratesAVersion1CatalogToTheLatestKeepingItsData) {
   TempDir dir;
   TrackTags tags;
   tags.title = "Old Song";
@@ -203,7 +226,8 @@ TEST(SqliteCatalogTest, MigratesAVersion1CatalogToVersion2KeepingItsData) {
   }
   auto cat = Catalog::Open(dir / "c.db");
   ASSERT_TRUE(cat.ok()) << cat.status().ToString();
-  EXPECT_EQ((*cat)->schema_version(), 2);
+  const int latest = SqliteMigrations().back().version;
+  EXPECT_EQ((*cat)->schema_version(), latest);
   auto t = (*cat)->FindTrack("/m/old.flac");
   ASSERT_TRUE(t.ok() && t->has_value());
   EXPECT_EQ((*t)->tags.title, "Old Song");
@@ -216,6 +240,7 @@ TEST(SqliteCatalogTest, MigratesAVersion1CatalogToVersion2KeepingItsData) {
   EXPECT_FALSE((*t)->streams.has_value());
   EXPECT_EQ((*t)->extra_json, "{}");
   EXPECT_TRUE((*t)->missing_features.empty());
+  EXPECT_EQ((*t)->fingerprint, "");
   auto f = (*cat)->LoadFeatures((*t)->rowid);
   ASSERT_TRUE(f.ok() && f->has_value());
   EXPECT_EQ((*f)->key, 9);
@@ -228,12 +253,71 @@ TEST(SqliteCatalogTest, MigratesAVersion1CatalogToVersion2KeepingItsData) {
   ASSERT_TRUE((*cat)->StoreLyrics((*t)->rowid, {{1000, "a line"}}, "lrc").ok());
   EXPECT_EQ((*(*cat)->LoadLyrics((*t)->rowid))->lines.size(), 1u);
   RawDb raw(dir / "c.db");
-  EXPECT_EQ(raw.One("PRAGMA user_version"), "2");
+  EXPECT_EQ(raw.One("PRAGMA user_version"), std::to_string(latest));
   EXPECT_EQ(raw.One("SELECT popularity IS NULL AND streams IS NULL FROM tracks"), "1");
   EXPECT_EQ(raw.One("SELECT missing_fields FROM audio_features"), "");
   EXPECT_EQ(raw.One("SELECT count(*) FROM listening_history"), "0");
   EXPECT_EQ(raw.One("PRAGMA integrity_check"), "ok");
   EXPECT_EQ(raw.Column("PRAGMA foreign_key_check").size(), 0u);
+}
+
+// Version 2 -> 3 (fingerprints): analysed and imported tracks keep everything and have no
+// fingerprint; the old analysis is not invalidated; a re-analysis stores one.
+TEST(SqliteCatalogTest, MigratesAVersion2CatalogToVersion3WithEmptyFingerprints) {
+  TempDir dir;
+  TrackTags tags;
+  tags.title = "Before Fingerprints";
+  tags.artists = {"Band"};
+  {
+    auto store = OpenSqliteTrackStore(dir / "c.db", SqliteMigrations().first(2));
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    EXPECT_EQ((*store)->schema_version(), 2);
+    auto cat = Catalog::FromStore(std::move(store).value());
+    ASSERT_TRUE(cat->StoreAnalysis({"/m/old.flac", 10, 20}, "hash", tags, Analysis(3)).ok());
+    ImportedTrack imported;
+    imported.spotify_id = "2ZyuwVvV6Z3XJaXIFbspeE";
+    imported.tags.title = "Imported";
+    imported.tags.artists = {"Someone"};
+    imported.duration_ms = 180000;
+    imported.popularity = 50;
+    auto batch = cat->BeginImport();
+    ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+    ASSERT_TRUE((*batch)->PutTrack(imported).ok());
+    ASSERT_TRUE((*batch)->Commit().ok());
+  }
+  {
+    RawDb raw(dir / "c.db");
+    EXPECT_EQ(raw.One("PRAGMA user_version"), "2");
+    EXPECT_EQ(raw.One("SELECT count(*) FROM pragma_table_info('tracks') "
+                      "WHERE name = 'fingerprint'"),
+              "0");
+  }
+  auto cat = Catalog::Open(dir / "c.db");
+  ASSERT_TRUE(cat.ok()) << cat.status().ToString();
+  EXPECT_EQ((*cat)->schema_version(), 3);
+  auto old = (*cat)->FindTrack("/m/old.flac");
+  ASSERT_TRUE(old.ok() && old->has_value());
+  EXPECT_EQ((*old)->tags.title, "Before Fingerprints");
+  EXPECT_EQ((*old)->tags.artists, (std::vector<std::string>{"Band"}));
+  EXPECT_EQ((*old)->content_hash, "hash");
+  EXPECT_EQ((*old)->fingerprint, "");
+  EXPECT_EQ((*(*cat)->LoadAnalysis((*old)->rowid))->segments.size(), 3u);
+  EXPECT_FALSE(*(*cat)->NeedsAnalysis({"/m/old.flac", 10, 20}));
+  auto imp = (*cat)->FindTrack("spotify:track:2ZyuwVvV6Z3XJaXIFbspeE");
+  ASSERT_TRUE(imp.ok() && imp->has_value());
+  EXPECT_EQ((*imp)->source, "imported");
+  EXPECT_EQ((*imp)->popularity, 50);
+  EXPECT_EQ((*imp)->fingerprint, "");
+
+  ASSERT_TRUE(
+      (*cat)
+          ->StoreAnalysis({"/m/old.flac", 10, 21}, "hash", tags, Analysis(3), SomeFingerprint(7))
+          .ok());
+  EXPECT_EQ((*(*cat)->FindTrack("/m/old.flac"))->fingerprint, SomeFingerprint(7));
+  RawDb raw(dir / "c.db");
+  EXPECT_EQ(raw.One("PRAGMA user_version"), "3");
+  EXPECT_EQ(raw.One("SELECT count(*) FROM tracks WHERE fingerprint = ''"), "1");
+  EXPECT_EQ(raw.One("PRAGMA integrity_check"), "ok");
 }
 
 // The migration machinery, with a second migration that exists only in this test.
@@ -282,6 +366,33 @@ TEST(SqliteCatalogTest, RejectsMisnumberedMigrations) {
   const SqliteMigration gap[] = {SqliteMigrations().front(), {3, "SELECT 1;"}};
   EXPECT_EQ(OpenSqliteTrackStore(dir / "c.db", gap).status().code(), StatusCode::kInternal);
   EXPECT_FALSE(fs::exists(dir / "c.db"));
+}
+
+// An analysis damaged behind the catalog's back is reported with its track, as LoadAnalysis
+// does, instead of failing with an SQL error or being skipped.
+TEST(SqliteCatalogTest, AnalysisSummariesReportACorruptStoredAnalysis) {
+  TempDir dir;
+  {
+    auto cat = Catalog::Open(dir / "c.db");
+    ASSERT_TRUE(cat.ok()) << cat.status().ToString();
+    ASSERT_TRUE((*cat)->StoreAnalysis({"/m/a.mp3", 1, 2}, "", {}, Analysis(2)).ok());
+    auto ok = (*cat)->AnalysisSummaries();
+    ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+    ASSERT_EQ(ok->size(), 1u);
+    EXPECT_EQ((*ok)[0].segments, 2);
+    EXPECT_DOUBLE_EQ((*ok)[0].segment_mean_s, 0.25);
+  }
+  {
+    RawDb raw(dir / "c.db");
+    raw.Exec("UPDATE audio_analysis SET analysis_json = '{\"beats\": [' ");
+  }
+  auto cat = Catalog::Open(dir / "c.db");
+  ASSERT_TRUE(cat.ok());
+  auto broken = (*cat)->AnalysisSummaries();
+  ASSERT_FALSE(broken.ok());
+  EXPECT_EQ(broken.status().code(), StatusCode::kCorrupt) << broken.status().ToString();
+  EXPECT_NE(broken.status().message().find("track 1"), std::string::npos)
+      << broken.status().ToString();
 }
 
 // ---- refusing files it must not touch ------------------------------------------------------

@@ -21,6 +21,9 @@ std::function<int()> AddAnalysisCommand(CLI::App& app);
 std::function<int()> AddTracksCommand(CLI::App& app);
 std::function<int()> AddImportCommand(CLI::App& app);
 std::function<int()> AddServeCommand(CLI::App& app);
+std::function<int()> AddPlaylistCommand(CLI::App& app);
+std::function<int()> AddPathCommand(CLI::App& app);
+std::function<int()> AddEvalCommand(CLI::App& app);
 
 // Adds --catalog to a subcommand.
 void AddCatalogOption(CLI::App* cmd, CatalogOption* option);

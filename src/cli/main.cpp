@@ -36,6 +36,9 @@ int main(int argc, char** argv) {
   add(AddTracksCommand);
   add(AddImportCommand);
   add(AddServeCommand);
+  add(AddPlaylistCommand);
+  add(AddPathCommand);
+  add(AddEvalCommand);
 
   try {
     app.parse(argc, argv);

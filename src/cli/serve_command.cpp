@@ -103,6 +103,8 @@ int RunServe(const ServeOptions& options) {
   context.catalog = view.get();
   context.metrics = &metrics;
   context.version = SONANCE_VERSION;
+  RecommenderCache recommender(view.get());
+  context.recommender = &recommender;
   RegisterApiRoutes(server, context);
   server.SetRequestObserver([&metrics, log](const RequestRecord& r) {
     RecordRequestMetrics(metrics, r);

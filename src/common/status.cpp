@@ -18,6 +18,8 @@ const char* StatusCodeName(StatusCode code) {
       return "Unsupported";
     case StatusCode::kInterrupted:
       return "Interrupted";
+    case StatusCode::kFailedPrecondition:
+      return "FailedPrecondition";
     case StatusCode::kInternal:
       return "Internal";
   }

@@ -536,6 +536,7 @@ void RegisterApiRoutes(HttpServer& server, ApiContext& ctx) {
                [c](const HttpRequest& r) { return V1AudioAnalysis(*c, r); });
   server.Route("GET", "/v1/search", [c](const HttpRequest& r) { return V1Search(*c, r); });
   server.Route("GET", "/metrics", [c](const HttpRequest&) { return Metrics(*c); });
+  RegisterRecommendRoutes(server, ctx);
   const std::string version = ctx.version;
   server.Route("GET", "/openapi.json", [version](const HttpRequest&) {
     return HttpResponse::Json(OpenApiDocument(version));

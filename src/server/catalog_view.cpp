@@ -154,15 +154,21 @@ Result<SearchQuery> ParseSearchQuery(std::string_view q) {
 
 CatalogSnapshot::CatalogSnapshot(std::vector<TrackRecord> tracks,
                                  std::vector<std::pair<std::int64_t, AudioFeatures>> features,
-                                 CatalogCounts counts)
+                                 CatalogCounts counts, std::vector<AnalysisSummary> analyses)
     : counts_(counts) {
   std::unordered_map<std::int64_t, AudioFeatures> by_rowid;
   by_rowid.reserve(features.size());
   for (auto& [rowid, f] : features) by_rowid.emplace(rowid, f);
+  std::unordered_map<std::int64_t, AnalysisSummary> analysis_by_rowid;
+  analysis_by_rowid.reserve(analyses.size());
+  for (const AnalysisSummary& a : analyses) analysis_by_rowid.emplace(a.rowid, a);
   tracks_.reserve(tracks.size());
   for (TrackRecord& r : tracks) {
     TrackEntry e;
     if (auto it = by_rowid.find(r.rowid); it != by_rowid.end()) e.features = it->second;
+    if (auto it = analysis_by_rowid.find(r.rowid); it != analysis_by_rowid.end()) {
+      e.analysis = it->second;
+    }
     e.title_key = NormalizeName(r.tags.title);
     for (const auto& a : r.tags.artists) e.artist_keys.push_back(NormalizeName(a));
     e.album_key = NormalizeName(r.tags.album);
@@ -445,8 +451,10 @@ Result<bool> CatalogView::Refresh() {
   if (!features.ok()) return fail(features.status());
   auto counts = catalog->Counts();
   if (!counts.ok()) return fail(counts.status());
-  auto snapshot = std::make_shared<const CatalogSnapshot>(std::move(tracks).value(),
-                                                          std::move(features).value(), *counts);
+  auto analyses = catalog->AnalysisSummaries();
+  if (!analyses.ok()) return fail(analyses.status());
+  auto snapshot = std::make_shared<const CatalogSnapshot>(
+      std::move(tracks).value(), std::move(features).value(), *counts, std::move(analyses).value());
   {
     std::lock_guard lock(state_->mu);
     state_->snapshot = std::move(snapshot);

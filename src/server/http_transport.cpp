@@ -130,6 +130,8 @@ int HttpStatusFor(StatusCode code) {
       return 404;
     case StatusCode::kInvalidArgument:
       return 400;
+    case StatusCode::kFailedPrecondition:
+      return 409;
     case StatusCode::kIOError:
     case StatusCode::kInterrupted:
       return 503;

@@ -27,6 +27,8 @@ struct Operation {
   json ok_schema;
   std::vector<int> errors;
   const char* content_type = "application/json";
+  const char* method = "get";
+  json request_body = nullptr;  // schema of a JSON body (POST)
 };
 
 json Ref(const char* name) {
@@ -152,6 +154,9 @@ const char* ErrorDescription(int status) {
       return "no such track (for names: with the closest suggestions)";
     case 405:
       return "the path exists but not for this method";
+    case 409:
+      return "the catalog has no tracks with audio features yet (run sonance analyze or sonance "
+             "import tracks)";
     case 413:
       return "the request body is larger than max_body_bytes";
     case 503:
@@ -266,6 +271,104 @@ json OpenApiDocument(const std::string& version) {
          "first item"}},
        {{"type", "object"}, {"properties", {{"tracks", Ref("TrackPaging")}}}},
        {400, 503}},
+      {"/api/playlist",
+       "playlist",
+       "recommend",
+       "A playlist of the nearest tracks (k-NN, L1 over the PCA of the features) to each seed; "
+       "each track says which seed brought it, the distance and the closest features. "
+       "format m3u8/xspf/jspf returns the exported playlist instead of JSON",
+       {},
+       {{"type", "object"},
+        {"properties",
+         {{"seeds", {{"type", "array"}, {"items", Ref("Track")}}},
+          {"skipped_seeds", {{"type", "array"}, {"items", string_schema}}},
+          {"order", string_schema},
+          {"total", {{"type", "integer"}}},
+          {"tracks",
+           {{"type", "array"},
+            {"items",
+             {{"type", "object"},
+              {"properties",
+               {{"track", Ref("Track")},
+                {"seed", {{"type", "object"}}},
+                {"distance", {{"type", "number"}}},
+                {"closest_features", {{"type", "array"}, {"items", string_schema}}},
+                {"camelot", string_schema},
+                {"tempo", {{"type", "number"}}}}}}}}}}}},
+       {400, 404, 409, 413, 503},
+       "application/json",
+       "post",
+       {{"type", "object"},
+        {"required", json::array({"seeds"})},
+        {"properties",
+         {{"seeds",
+           {{"type", "array"},
+            {"minItems", 1},
+            {"maxItems", 50},
+            {"items", string_schema},
+            {"description", "track ids, sonance:track:<id> URIs or \"Artist - Title\" names"}}},
+          {"per_seed", {{"type", "integer"}, {"minimum", 1}, {"maximum", 100}, {"default", 3}}},
+          {"size", {{"type", "integer"}, {"minimum", 0}, {"maximum", 1000}, {"default", 0}}},
+          {"partial", {{"type", "boolean"}, {"default", false}}},
+          {"order", {{"enum", json::array({"seeds", "harmonic"})}, {"default", "seeds"}}},
+          {"format",
+           {{"enum", json::array({"json", "m3u8", "xspf", "jspf"})}, {"default", "json"}}},
+          {"title", string_schema},
+          {"filters",
+           {{"type", "object"},
+            {"description",
+             "max_per_artist, max_per_album, and min_/max_/target_<attribute> as in "
+             "/v1/recommendations"}}}}}}},
+      {"/v1/recommendations",
+       "getRecommendations",
+       "spotify",
+       "Spotify's recommendations: up to 5 seeds of tracks, artists and genres; min_, max_ and "
+       "target_ for acousticness, danceability, duration_ms, energy, instrumentalness, key, "
+       "liveness, loudness, mode, popularity, speechiness, tempo, time_signature, valence",
+       {{"seed_tracks", "query", false, string_schema, "comma-separated track ids"},
+        {"seed_artists", "query", false, string_schema, "comma-separated artist ids or names"},
+        {"seed_genres", "query", false, string_schema, "comma-separated genres"},
+        {"limit",
+         "query",
+         false,
+         {{"type", "integer"}, {"minimum", 1}, {"maximum", 100}, {"default", 20}},
+         "tracks to return"},
+        {"min_tempo", "query", false, {{"type", "number"}}, "and every other min_<attribute>"},
+        {"max_tempo", "query", false, {{"type", "number"}}, "and every other max_<attribute>"},
+        {"target_tempo", "query", false, {{"type", "number"}}, "and every other target_<attribute>"}},
+       {{"type", "object"},
+        {"properties",
+         {{"tracks", {{"type", "array"}, {"items", Ref("Track")}}},
+          {"seeds",
+           {{"type", "array"},
+            {"items",
+             {{"type", "object"},
+              {"properties",
+               {{"initialPoolSize", {{"type", "integer"}}},
+                {"afterFilteringSize", {{"type", "integer"}}},
+                {"afterRelinkingSize", {{"type", "integer"}}},
+                {"href", Nullable("string")},
+                {"id", string_schema},
+                {"type", {{"enum", json::array({"TRACK", "ARTIST", "GENRE"})}}}}}}}}}}}},
+       {400, 404, 409, 503}},
+      {"/api/path",
+       "songPath",
+       "recommend",
+       "A sequence of tracks moving smoothly from one song to another, without repeats",
+       {{"from", "query", true, string_schema, "first track: id or \"Artist - Title\""},
+        {"to", "query", true, string_schema, "last track"},
+        {"steps",
+         "query",
+         false,
+         {{"type", "integer"}, {"minimum", 2}, {"maximum", 100}, {"default", 8}},
+         "tracks in all, both ends included"}},
+       {{"type", "object"},
+        {"properties",
+         {{"from", string_schema},
+          {"to", string_schema},
+          {"steps", {{"type", "integer"}}},
+          {"tracks", {{"type", "array"}, {"items", {{"type", "object"}}}}}}}},
+       {400, 404, 409, 503}},
       {"/metrics",
        "metrics",
        "service",
@@ -306,12 +409,17 @@ json OpenApiDocument(const std::string& version) {
           {"description", ErrorDescription(status)},
           {"content", {{"application/json", {{"schema", Ref("Error")}}}}}};
     }
-    json get = {{"operationId", op.id},
-                {"tags", json::array({op.tag})},
-                {"summary", op.summary},
-                {"parameters", params},
-                {"responses", responses}};
-    paths[op.path] = {{"get", get}};
+    json operation = {{"operationId", op.id},
+                      {"tags", json::array({op.tag})},
+                      {"summary", op.summary},
+                      {"parameters", params},
+                      {"responses", responses}};
+    if (!op.request_body.is_null()) {
+      operation["requestBody"] = {
+          {"required", true},
+          {"content", {{"application/json", {{"schema", op.request_body}}}}}};
+    }
+    paths[op.path][op.method] = operation;
   }
   return {{"openapi", "3.1.0"},
           {"info",
@@ -326,7 +434,8 @@ json OpenApiDocument(const std::string& version) {
            json::array(
                {{{"name", "service"}, {"description", "health and operations"}},
                 {{"name", "original"}, {"description", "shapes of the systems Sonance replaces"}},
-                {{"name", "spotify"}, {"description", "Spotify Web API compatible endpoints"}}})},
+                {{"name", "spotify"}, {"description", "Spotify Web API compatible endpoints"}},
+                {{"name", "recommend"}, {"description", "playlists and song paths"}}})},
           {"paths", paths},
           {"components", {{"schemas", Schemas()}}}};
 }

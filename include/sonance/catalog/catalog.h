@@ -92,6 +92,24 @@ struct TrackRecord {
   // Audio features the source did not provide ("key", "loudness", ...): they are stored with
   // AudioFeatures' default values, which mean nothing for this track. Empty for analysed tracks.
   std::vector<std::string> missing_features;
+  // Chromaprint fingerprint of the audio (EncodeFingerprint in sonance/audio/fingerprint.h),
+  // for finding the same recording under two files; empty for imported tracks and for
+  // tracks analysed before fingerprints were stored.
+  std::string fingerprint;
+};
+
+// The time structures of a track's audio analysis in numbers, as the playlist features use
+// them (the original generator computed these from Spotify's analysis).
+struct AnalysisSummary {
+  std::int64_t rowid = 0;
+  int beats = 0;
+  double beat_mean_s = 0.0;  // mean duration; 0 when there are none
+  int bars = 0;
+  double bar_mean_s = 0.0;
+  int sections = 0;
+  double section_mean_s = 0.0;
+  int segments = 0;
+  double segment_mean_s = 0.0;
 };
 
 // The features version of imported features: Spotify's published values, not computed by
@@ -237,11 +255,12 @@ class Catalog {
   // file.
   Result<bool> NeedsAnalysis(const FileStat& stat);
 
-  // One transaction: upsert the track (id from the path), replace its artists, features and
-  // analysis, clear any failure. InvalidArgument for a relative path, non-finite values or
-  // features and analysis of different versions.
+  // One transaction: upsert the track (id from the path), replace its artists, features,
+  // analysis and fingerprint (EncodeFingerprint text; "" stores none), clear any failure.
+  // InvalidArgument for a relative path, non-finite values, features and analysis of
+  // different versions, or a fingerprint that does not decode.
   Status StoreAnalysis(const FileStat& stat, const std::string& content_hash, const TrackTags& tags,
-                       const TrackAnalysis& analysis);
+                       const TrackAnalysis& analysis, const std::string& fingerprint = "");
 
   // One transaction: upsert the track in state failed with `reason`, keeping its tags and
   // removing any features and analysis it had.
@@ -270,6 +289,9 @@ class Catalog {
   // The features of every track that has them, ordered by rowid (one query, for loading an
   // in-memory index).
   Result<std::vector<std::pair<std::int64_t, AudioFeatures>>> AllFeatures();
+
+  // The AnalysisSummary of every track that has a stored analysis, ordered by rowid.
+  Result<std::vector<AnalysisSummary>> AnalysisSummaries();
 
   // A number that changes when another connection or process commits to the catalog; equal
   // values mean nothing changed in between (writes through this Catalog do not change it).

@@ -32,6 +32,7 @@ struct AnalyzedTrackRow {
   AudioFeatures features;     // features.duration_ms is also the track's duration
   std::string analysis_json;  // Spotify-shaped audio-analysis object
   std::string analyzed_at;
+  std::string fingerprint;  // EncodeFingerprint text, replacing the stored one; "" for none
 };
 
 struct FailedTrackRow {
@@ -110,9 +111,9 @@ class TrackStore {
   virtual Result<std::optional<TrackRecord>> FindByPath(const std::string& path) = 0;
   virtual Result<std::optional<TrackRecord>> FindById(const std::string& id) = 0;
 
-  // Upsert by path; replaces artists, features and analysis; clears the failure.
+  // Upsert by path; replaces artists, features, analysis and fingerprint; clears the failure.
   virtual Status PutAnalysis(const AnalyzedTrackRow& row) = 0;
-  // Upsert by path in state failed; keeps tags; removes features and analysis.
+  // Upsert by path in state failed; keeps tags; removes features, analysis and fingerprint.
   virtual Status PutFailure(const FailedTrackRow& row) = 0;
 
   // Tracks not in state missing whose path starts with `folder_prefix` (which ends in '/').
@@ -127,6 +128,9 @@ class TrackStore {
 
   // Every stored feature row, ordered by rowid.
   virtual Result<std::vector<std::pair<std::int64_t, AudioFeatures>>> AllFeatures() = 0;
+  // The AnalysisSummary of every stored analysis, ordered by rowid; Corrupt when one does not
+  // parse.
+  virtual Result<std::vector<AnalysisSummary>> AnalysisSummaries() = 0;
   // Changes whenever another connection commits to the store (SQLite's data_version);
   // readers that cache the catalog compare it to know when to reload.
   virtual Result<std::int64_t> DataVersion() = 0;

@@ -1,7 +1,7 @@
 // Status and Result: how Sonance reports expected failures.
 //
 // A Status is either OK or carries a code (NotFound, InvalidArgument, Corrupt, IOError,
-// Unsupported, Interrupted, Internal) and a human-readable message. Result<T> holds either a
+// Unsupported, Interrupted, FailedPrecondition, Internal) and a human-readable message. Result<T> holds either a
 // T or a non-OK Status. Both are plain values: copyable, movable, not thread-safe to mutate
 // concurrently (like any value). Exceptions are reserved for bugs and for third-party
 // libraries, whose exceptions are caught at the module edge and turned into a Status.
@@ -22,6 +22,9 @@ enum class StatusCode {
   kIOError,
   kUnsupported,
   kInterrupted,
+  // The request is valid but the state does not allow it yet (an empty catalog, no
+  // features): the message says what to run first.
+  kFailedPrecondition,
   kInternal,
 };
 
@@ -41,6 +44,9 @@ class [[nodiscard]] Status {
   static Status IOError(std::string m) { return {StatusCode::kIOError, std::move(m)}; }
   static Status Unsupported(std::string m) { return {StatusCode::kUnsupported, std::move(m)}; }
   static Status Interrupted(std::string m) { return {StatusCode::kInterrupted, std::move(m)}; }
+  static Status FailedPrecondition(std::string m) {
+    return {StatusCode::kFailedPrecondition, std::move(m)};
+  }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }

@@ -16,12 +16,14 @@
 #include "sonance/server/catalog_view.h"
 #include "sonance/server/http_transport.h"
 #include "sonance/server/metrics.h"
+#include "sonance/server/recommender_cache.h"
 
 namespace sonance {
 
 struct ApiContext {
   CatalogView* catalog = nullptr;
   MetricsRegistry* metrics = nullptr;
+  RecommenderCache* recommender = nullptr;  // null: recommendation routes answer 503
   std::string version;  // the Sonance version reported by /api/health
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
@@ -34,7 +36,10 @@ void RegisterServerMetrics(MetricsRegistry& metrics);
 // Records one finished request in request_count and request_duration_seconds.
 void RecordRequestMetrics(MetricsRegistry& metrics, const RequestRecord& record);
 
+// Every route, including RegisterRecommendRoutes'.
 void RegisterApiRoutes(HttpServer& server, ApiContext& context);
+// POST /api/playlist, GET /v1/recommendations, GET /api/path (recommend_api.cpp).
+void RegisterRecommendRoutes(HttpServer& server, ApiContext& context);
 
 // The OpenAPI 3.1 document served at /openapi.json, and the HTML page served at /docs.
 nlohmann::json OpenApiDocument(const std::string& version);

@@ -33,6 +33,7 @@ namespace sonance {
 struct TrackEntry {
   TrackRecord record;
   std::optional<AudioFeatures> features;
+  std::optional<AnalysisSummary> analysis;  // beats/bars/sections/segments, when analysed
   std::string title_key;                 // NormalizeName(title)
   std::vector<std::string> artist_keys;  // NormalizeName of each artist
   std::string album_key;
@@ -69,7 +70,7 @@ class CatalogSnapshot {
  public:
   CatalogSnapshot(std::vector<TrackRecord> tracks,
                   std::vector<std::pair<std::int64_t, AudioFeatures>> features,
-                  CatalogCounts counts);
+                  CatalogCounts counts, std::vector<AnalysisSummary> analyses = {});
 
   const std::vector<TrackEntry>& tracks() const { return tracks_; }
   const CatalogCounts& counts() const { return counts_; }
