@@ -13,7 +13,9 @@
 // (the query itself comes back first). Recall@k is measured against the first factory
 // (which should be Flat, the exact search). With --out, the vectors, the query rows and the
 // exact neighbours are written for bench/index/sklearn_knn.py.
-// One JSON line per index on stdout: {"factory", "tracks", "dims", "build_s", "rss_mb", ...}.
+// One JSON line per index on stdout: {"factory", "tracks", "dims", "build_s", "heap_mb", ...}.
+#include <malloc.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -33,13 +35,11 @@ using namespace sonance;
 
 namespace {
 
-double RssMb() {
-  std::ifstream f("/proc/self/status");
-  std::string line;
-  while (std::getline(f, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::atof(line.c_str() + 6) / 1024.0;
-  }
-  return 0.0;
+// Heap bytes in use (small blocks plus mmap'ed large ones), in MiB: the index's own memory is
+// the difference across its build. RSS would hide reuse of memory freed earlier.
+double HeapMb() {
+  const struct mallinfo2 m = mallinfo2();
+  return static_cast<double>(m.uordblks + m.hblkhd) / (1024.0 * 1024.0);
 }
 
 double Seconds(std::chrono::steady_clock::time_point since) {
@@ -111,13 +111,20 @@ Args Parse(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i];
     const std::string v = argv[i + 1];
-    if (k == "--tracks") a.tracks = std::atoll(v.c_str());
-    else if (k == "--queries") a.queries = std::atoi(v.c_str());
-    else if (k == "--k") a.k = std::atoi(v.c_str());
-    else if (k == "--seed") a.seed = std::strtoull(v.c_str(), nullptr, 10);
-    else if (k == "--out") a.out = v;
-    else if (k == "--ef-search") a.ef_search = std::atoi(v.c_str());
-    else if (k == "--nprobe") a.nprobe = std::atoi(v.c_str());
+    if (k == "--tracks")
+      a.tracks = std::atoll(v.c_str());
+    else if (k == "--queries")
+      a.queries = std::atoi(v.c_str());
+    else if (k == "--k")
+      a.k = std::atoi(v.c_str());
+    else if (k == "--seed")
+      a.seed = std::strtoull(v.c_str(), nullptr, 10);
+    else if (k == "--out")
+      a.out = v;
+    else if (k == "--ef-search")
+      a.ef_search = std::atoi(v.c_str());
+    else if (k == "--nprobe")
+      a.nprobe = std::atoi(v.c_str());
     else if (k == "--factories") {
       // Factory strings contain commas ("IVF1024,Flat"): separate them with ';'.
       a.factories.clear();
@@ -188,7 +195,7 @@ int main(int argc, char** argv) {
     o.threads = 1;
     o.ef_search = args.ef_search;
     o.nprobe = args.nprobe;
-    const double rss_before = RssMb();
+    const double heap_before = HeapMb();
     t0 = std::chrono::steady_clock::now();
     auto index = VectorIndex::Create(dims, o);
     if (!index.ok()) {
@@ -200,7 +207,7 @@ int main(int argc, char** argv) {
       return 1;
     }
     const double build_s = Seconds(t0);
-    const double rss_mb = RssMb() - rss_before;
+    const double heap_mb = HeapMb() - heap_before;
     std::vector<double> latency_ms;
     latency_ms.reserve(queries.size());
     double recall_sum = 0.0;
@@ -208,8 +215,8 @@ int main(int argc, char** argv) {
     for (std::size_t qi = 0; qi < queries.size(); ++qi) {
       const float* q = vectors.data() + queries[qi] * static_cast<std::size_t>(dims);
       const auto start = std::chrono::steady_clock::now();
-      auto hits = (*index)->Search(std::span<const float>(q, static_cast<std::size_t>(dims)),
-                                   args.k + 1);
+      auto hits =
+          (*index)->Search(std::span<const float>(q, static_cast<std::size_t>(dims)), args.k + 1);
       latency_ms.push_back(Seconds(start) * 1000.0);
       if (!hits.ok()) {
         std::fprintf(stderr, "index_bench: %s\n", hits.status().ToString().c_str());
@@ -231,9 +238,9 @@ int main(int argc, char** argv) {
     if (fi == 0) exact = found;
     std::printf(
         "{\"factory\": \"%s\", \"tracks\": %lld, \"dims\": %d, \"build_s\": %.3f, "
-        "\"rss_mb\": %.1f, \"queries\": %zu, \"p50_ms\": %.4f, \"p99_ms\": %.4f, "
+        "\"heap_mb\": %.1f, \"queries\": %zu, \"p50_ms\": %.4f, \"p99_ms\": %.4f, "
         "\"mean_ms\": %.4f, \"recall_at_%d\": %s}\n",
-        o.factory.c_str(), static_cast<long long>(args.tracks), dims, build_s, rss_mb,
+        o.factory.c_str(), static_cast<long long>(args.tracks), dims, build_s, heap_mb,
         queries.size(), Percentile(latency_ms, 0.50), Percentile(latency_ms, 0.99),
         [&] {
           double s = 0;

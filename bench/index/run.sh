@@ -26,7 +26,7 @@ export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 
 {
   echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  echo "cpu: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores"
+  echo "cpu: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc --all) cores"
   echo "faiss: $(dpkg-query -W -f='${Version}' libfaiss-dev 2>/dev/null), sklearn: $(/usr/bin/python3 -c 'import sklearn; print(sklearn.__version__)')"
 } | tee "$results/machine.txt"
 

@@ -47,8 +47,8 @@ int Report(const Status& s) {
 
 // Opens the catalog and builds the recommender; on failure prints why and sets *exit_code.
 std::unique_ptr<Recommender> BuildRecommender(const SpaceOptions& o, int* exit_code) {
-  const std::filesystem::path db = o.catalog.path.empty() ? Catalog::DefaultPath()
-                                                           : std::filesystem::path(o.catalog.path);
+  const std::filesystem::path db =
+      o.catalog.path.empty() ? Catalog::DefaultPath() : std::filesystem::path(o.catalog.path);
   if (!std::filesystem::exists(db)) {
     std::fprintf(stderr, "sonance: no catalog at %s; create one with: sonance analyze FOLDER\n",
                  db.c_str());
@@ -71,6 +71,7 @@ std::unique_ptr<Recommender> BuildRecommender(const SpaceOptions& o, int* exit_c
   options.index.factory = o.index;
   options.pipeline.components = o.components;
   options.pipeline.variance_share = o.variance;
+  options.state_dir = RecommenderStateDir(db);
   auto built = Recommender::Build(std::move(tracks).value(), options);
   if (!built.ok()) {
     *exit_code = Report(built.status());
@@ -139,10 +140,10 @@ int RunPlaylist(const PlaylistOptions& o) {
                        {"tempo", f.tempo}});
         continue;
       }
-      std::snprintf(line, sizeof line, "%-22s  %-4s %5.0f  %6.3f  %s\n      from %s (closest: %s)\n",
-                    e.track->record.id.c_str(), camelot.empty() ? "-" : camelot.c_str(), f.tempo,
-                    e.distance, DisplayName(*e.track).c_str(), DisplayName(*e.seed).c_str(),
-                    closest.c_str());
+      std::snprintf(
+          line, sizeof line, "%-22s  %-4s %5.0f  %6.3f  %s\n      from %s (closest: %s)\n",
+          e.track->record.id.c_str(), camelot.empty() ? "-" : camelot.c_str(), f.tempo, e.distance,
+          DisplayName(*e.track).c_str(), DisplayName(*e.seed).c_str(), closest.c_str());
       text += line;
     }
     if (o.format == "json") text = out.dump(2) + "\n";
@@ -177,7 +178,8 @@ int RunPlaylist(const PlaylistOptions& o) {
   return kExitOk;
 }
 
-// ---- path ----------------------------------------------------------------------------------------
+// ---- path
+// ----------------------------------------------------------------------------------------
 
 struct PathOptions {
   SpaceOptions space;
@@ -211,7 +213,8 @@ int RunPath(const PathOptions& o) {
   return kExitOk;
 }
 
-// ---- eval playlists ------------------------------------------------------------------------------
+// ---- eval playlists
+// ------------------------------------------------------------------------------
 
 struct EvalCommandOptions {
   SpaceOptions space;
@@ -244,18 +247,30 @@ int RunEval(const EvalCommandOptions& o) {
                         {"seconds", seconds},
                         {"recommenders", nlohmann::json::array()}};
   for (const EvalMetrics& m : *rows) {
-    std::printf("%-11s %8lld %8lld %12.4f %12.4f %13.4f %13.3f %15.4f\n", m.recommender.c_str(),
+    // A metric over no pairs (no albums in the table, no years) is "n/a", null in JSON.
+    auto cell = [](double v, std::int64_t pairs, const char* format) {
+      char buf[32];
+      if (pairs == 0) return std::string("n/a");
+      std::snprintf(buf, sizeof buf, format, v);
+      return std::string(buf);
+    };
+    auto value = [](double v, std::int64_t pairs) {
+      return pairs == 0 ? nlohmann::json(nullptr) : nlohmann::json(v);
+    };
+    std::printf("%-11s %8lld %8lld %12s %12s %13.4f %13s %15.4f\n", m.recommender.c_str(),
                 static_cast<long long>(m.seeds), static_cast<long long>(m.pairs),
-                m.correct_genre_share, m.correct_album_share, m.correct_artist_share,
-                m.year_mean_diff, m.sound_parameters_diff);
-    out["recommenders"].push_back({{"recommender", m.recommender},
-                                   {"seeds", m.seeds},
-                                   {"pairs", m.pairs},
-                                   {"CorrectGenreShare", m.correct_genre_share},
-                                   {"CorrectAlbumShare", m.correct_album_share},
-                                   {"CorrectArtistShare", m.correct_artist_share},
-                                   {"YearMeanDiff", m.year_mean_diff},
-                                   {"SoundParametersDiff", m.sound_parameters_diff}});
+                cell(m.correct_genre_share, m.genre_pairs, "%.4f").c_str(),
+                cell(m.correct_album_share, m.album_pairs, "%.4f").c_str(), m.correct_artist_share,
+                cell(m.year_mean_diff, m.year_pairs, "%.3f").c_str(), m.sound_parameters_diff);
+    out["recommenders"].push_back(
+        {{"recommender", m.recommender},
+         {"seeds", m.seeds},
+         {"pairs", m.pairs},
+         {"CorrectGenreShare", value(m.correct_genre_share, m.genre_pairs)},
+         {"CorrectAlbumShare", value(m.correct_album_share, m.album_pairs)},
+         {"CorrectArtistShare", m.correct_artist_share},
+         {"YearMeanDiff", value(m.year_mean_diff, m.year_pairs)},
+         {"SoundParametersDiff", m.sound_parameters_diff}});
   }
   std::fprintf(stderr, "%zu tracks, %.1f s\n", rec->tracks().size(), seconds);
   if (!o.json_path.empty()) {
@@ -279,7 +294,8 @@ std::function<int()> AddPlaylistCommand(CLI::App& app) {
                   "A seed: track id, sonance:track:<id>, \"Artist - Title\" or a title; repeat "
                   "for several")
       ->required();
-  cmd->add_option("--per-seed", o->per_seed, "Tracks per seed")->check(CLI::Range(1, 100))
+  cmd->add_option("--per-seed", o->per_seed, "Tracks per seed")
+      ->check(CLI::Range(1, 100))
       ->capture_default_str();
   cmd->add_option("--size", o->size, "Cut the playlist to this many tracks (0 = seeds x per-seed)")
       ->check(CLI::Range(0, 1000));

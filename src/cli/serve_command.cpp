@@ -103,7 +103,21 @@ int RunServe(const ServeOptions& options) {
   context.catalog = view.get();
   context.metrics = &metrics;
   context.version = SONANCE_VERSION;
-  RecommenderCache recommender(view.get());
+  RecommenderOptions rec_options;
+  rec_options.index.factory = config.index_factory;
+  rec_options.state_dir = RecommenderStateDir(config.catalog);
+  RecommenderCache recommender(view.get(), rec_options);
+  recommender.SetObserver([log](const RecommenderEntry& e) {
+    for (const GroupBuild& b : e.recommender->builds()) {
+      log->info(
+          "recommender features_version={} tracks={} dims={} how={} added={} removed={} "
+          "seconds={:.3f}",
+          b.features_version, b.tracks, b.dims, b.how, b.added, b.removed, e.build_seconds);
+      if (!b.save_error.empty()) {
+        log->warn("recommender state not stored: {}", LogfmtValue(b.save_error));
+      }
+    }
+  });
   context.recommender = &recommender;
   RegisterApiRoutes(server, context);
   server.SetRequestObserver([&metrics, log](const RequestRecord& r) {
@@ -121,6 +135,8 @@ int RunServe(const ServeOptions& options) {
   log->info("listening host={} port={} threads={} catalog={}", config.host, server.port(),
             config.threads, LogfmtValue(config.catalog.string()));
 
+  // Load (or fit) the recommender now, so the first playlist request does not wait for it.
+  std::thread warm([&recommender] { (void)recommender.Get(); });
   std::atomic<bool> done{false};
   std::thread waiter([&] {
     int sig = 0;
@@ -135,6 +151,7 @@ int RunServe(const ServeOptions& options) {
   done.store(true);
   pthread_kill(waiter.native_handle(), SIGTERM);  // wakes the waiter if Run ended by itself
   waiter.join();
+  warm.join();
   if (!run.ok()) {
     log->error("{}", run.message());
     return kExitFailure;

@@ -153,6 +153,9 @@ struct Accumulator {
     m.correct_artist_share = share(static_cast<double>(artist_hits), pairs);
     m.year_mean_diff = share(year_sum, year_pairs);
     m.sound_parameters_diff = share(sound_sum, pairs);
+    m.genre_pairs = genre_pairs;
+    m.album_pairs = album_pairs;
+    m.year_pairs = year_pairs;
     return m;
   }
 };

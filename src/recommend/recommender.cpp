@@ -16,6 +16,7 @@
 
 #include "sonance/audio/fingerprint.h"
 #include "sonance/common/name_match.h"
+#include "space_store.h"
 
 namespace sonance {
 
@@ -48,10 +49,12 @@ constexpr std::array<AttributeSpec, 14> kAttributes = {{
 // The AudioFeatures fields a playlist entry may name as "closest": the input columns a
 // listener recognises. Imputed analysis columns or two zeros in a genre one-hot column are
 // equal without meaning the tracks share anything.
-constexpr std::array<std::string_view, 13> kExplainableFeatures = {
-    "danceability", "energy",           "key",      "loudness", "mode",  "speechiness",
-    "acousticness", "instrumentalness", "liveness", "valence",  "tempo", "time_signature",
-    "duration_ms"};
+// The continuous features only: key, mode and time signature are equal for most pairs of
+// tracks (most music is in 4/4, half of it major), so "closest" would nearly always name them
+// and say nothing.
+constexpr std::array<std::string_view, 10> kExplainableFeatures = {
+    "danceability",     "energy",   "loudness", "speechiness", "acousticness",
+    "instrumentalness", "liveness", "valence",  "tempo",       "duration_ms"};
 
 // Candidates a recommendation seed starts from, as Spotify's initialPoolSize reported it
 // (a few hundred); fewer when the seed's group is smaller.
@@ -222,7 +225,14 @@ struct Group {
   std::unique_ptr<VectorIndex> index;
   std::vector<std::size_t> members;       // track indices, ascending
   std::vector<std::size_t> explain_cols;  // input columns that may be "closest_features"
+  bool ids_are_rowids = false;            // index ids: rowids (persisted) or track indices
 };
+
+bool SamePipelineOptions(const FeaturePipelineOptions& a, const FeaturePipelineOptions& b) {
+  return a.components == b.components && a.variance_share == b.variance_share &&
+         a.max_genres == b.max_genres && a.use_analysis == b.use_analysis &&
+         a.use_year == b.use_year && a.refit_change_share == b.refit_change_share;
+}
 
 struct Hit {
   std::size_t track = 0;
@@ -235,6 +245,7 @@ struct Recommender::State {
   RecommenderOptions options;
   std::vector<RecTrack> tracks;
   std::vector<Group> groups;
+  std::vector<GroupBuild> builds;                      // per group
   std::vector<std::size_t> group_of;                   // per track
   std::vector<std::vector<float>> vectors;             // per track, Transform()
   std::vector<std::vector<double>> standardized;       // per track, Standardize()
@@ -297,8 +308,16 @@ struct Recommender::State {
     out.reserve(hits->size());
     for (const IndexHit& h : *hits) {
       // FAISS pads a short answer with id -1.
-      if (h.id < 0 || static_cast<std::size_t>(h.id) >= tracks.size()) continue;
-      const auto t = static_cast<std::size_t>(h.id);
+      if (h.id < 0) continue;
+      std::size_t t = 0;
+      if (g.ids_are_rowids) {
+        auto it = by_rowid.find(h.id);
+        if (it == by_rowid.end()) continue;
+        t = it->second;
+      } else {
+        if (static_cast<std::size_t>(h.id) >= tracks.size()) continue;
+        t = static_cast<std::size_t>(h.id);
+      }
       out.push_back({t, DistanceTo(q, t)});
     }
     std::sort(out.begin(), out.end(),
@@ -598,6 +617,15 @@ const std::vector<RecTrack>& Recommender::tracks() const {
   return s_->tracks;
 }
 
+std::filesystem::path RecommenderStateDir(const std::filesystem::path& catalog_path) {
+  std::filesystem::path p = catalog_path;
+  return p.replace_extension(".index");
+}
+
+const std::vector<GroupBuild>& Recommender::builds() const {
+  return s_->builds;
+}
+
 Result<std::unique_ptr<Recommender>> Recommender::Build(std::vector<RecTrack> tracks,
                                                         const RecommenderOptions& options) {
   if (tracks.empty()) {
@@ -624,36 +652,130 @@ Result<std::unique_ptr<Recommender>> Recommender::Build(std::vector<RecTrack> tr
     std::vector<FeatureRow> rows;
     rows.reserve(members.size());
     for (std::size_t i : members) rows.push_back(ToFeatureRow(s->tracks[i]));
-    auto fit = FeaturePipeline::Fit(rows, options.pipeline);
-    if (!fit.ok()) {
-      return Status(fit.status().code(),
-                    "features version " + std::to_string(version) + ": " + fit.status().message());
-    }
+    const bool persist = !options.state_dir.empty();
+    GroupBuild report;
+    report.features_version = version;
+    report.tracks = static_cast<std::int64_t>(members.size());
     Group g;
     g.version = version;
-    g.pipeline = std::move(fit).value();
     g.members = members;
+    g.ids_are_rowids = persist;
+    std::vector<std::int64_t> ids;
+    ids.reserve(members.size());
+    for (std::size_t i : members) {
+      ids.push_back(persist ? s->tracks[i].record.rowid : static_cast<std::int64_t>(i));
+    }
+    if (persist) {
+      std::unordered_set<std::int64_t> seen(ids.begin(), ids.end());
+      if (seen.size() != ids.size()) {
+        return Status::InvalidArgument("a persisted recommender needs distinct track rowids");
+      }
+    }
+    const std::filesystem::path dir =
+        persist ? recommend_internal::SpaceDir(options.state_dir, version, options.index)
+                : std::filesystem::path();
+    std::optional<recommend_internal::StoredSpace> stored;
+    if (persist) stored = recommend_internal::LoadSpace(dir, options.index);
+    if (stored && (!SamePipelineOptions(stored->pipeline.options(), options.pipeline) ||
+                   stored->pipeline.features_version() != version)) {
+      stored.reset();
+    }
+
+    // Vectors under the stored pipeline when there is one, to tell what changed.
+    std::vector<std::int64_t> added_ids, removed_ids;
+    if (stored) {
+      g.pipeline = stored->pipeline;
+      std::unordered_set<std::int64_t> current;
+      for (std::size_t k = 0; k < members.size(); ++k) {
+        auto v = g.pipeline.Transform(rows[k]);
+        if (!v.ok()) return v.status();
+        s->vectors[members[k]] = std::move(v).value();
+        current.insert(ids[k]);
+        auto it = stored->vectors.find(ids[k]);
+        if (it == stored->vectors.end()) {
+          added_ids.push_back(ids[k]);
+        } else if (it->second != s->vectors[members[k]]) {
+          added_ids.push_back(ids[k]);
+          removed_ids.push_back(ids[k]);
+        }
+      }
+      for (const auto& [rowid, v] : stored->vectors) {
+        if (current.count(rowid) == 0) removed_ids.push_back(rowid);
+      }
+      const auto added = static_cast<std::int64_t>(added_ids.size());
+      const auto removed = static_cast<std::int64_t>(removed_ids.size());
+      if (g.pipeline.NeedsRefit(added, removed, version)) {
+        stored.reset();
+      } else {
+        report.added = added;
+        report.removed = removed;
+      }
+    }
+    if (!stored) {
+      auto fit = FeaturePipeline::Fit(rows, options.pipeline);
+      if (!fit.ok()) {
+        return Status(fit.status().code(), "features version " + std::to_string(version) + ": " +
+                                               fit.status().message());
+      }
+      g.pipeline = std::move(fit).value();
+      for (std::size_t k = 0; k < members.size(); ++k) {
+        auto v = g.pipeline.Transform(rows[k]);
+        if (!v.ok()) return v.status();
+        s->vectors[members[k]] = std::move(v).value();
+      }
+    }
     const int dims = g.pipeline.dims();
     std::vector<float> flat;
     flat.reserve(members.size() * static_cast<std::size_t>(std::max(dims, 0)));
-    std::vector<std::int64_t> ids;
-    ids.reserve(members.size());
     for (std::size_t k = 0; k < members.size(); ++k) {
       const std::size_t i = members[k];
-      auto v = g.pipeline.Transform(rows[k]);
-      if (!v.ok()) return v.status();
       auto z = g.pipeline.Standardize(rows[k]);
       if (!z.ok()) return z.status();
-      s->vectors[i] = std::move(v).value();
       s->standardized[i] = std::move(z).value();
       s->group_of[i] = s->groups.size();
       flat.insert(flat.end(), s->vectors[i].begin(), s->vectors[i].end());
-      ids.push_back(static_cast<std::int64_t>(i));
     }
-    auto index = VectorIndex::Create(dims, options.index);
-    if (!index.ok()) return index.status();
-    g.index = std::move(index).value();
-    if (Status st = g.index->Add(ids, flat); !st.ok()) return st;
+    auto build_fresh = [&]() -> Status {
+      auto index = VectorIndex::Create(dims, options.index);
+      if (!index.ok()) return index.status();
+      g.index = std::move(index).value();
+      return g.index->Add(ids, flat);
+    };
+    if (!stored) {
+      report.how = "fitted";
+      if (Status st = build_fresh(); !st.ok()) return st;
+    } else if (added_ids.empty() && removed_ids.empty()) {
+      report.how = "loaded";
+      g.index = std::move(stored->index);
+    } else {
+      report.how = "updated";
+      g.index = std::move(stored->index);
+      auto removed = g.index->Remove(removed_ids);
+      if (!removed.ok()) {
+        // HNSW cannot delete: rebuild the index, keeping the pipeline.
+        if (Status st = build_fresh(); !st.ok()) return st;
+      } else {
+        std::unordered_map<std::int64_t, std::size_t> position;
+        for (std::size_t k = 0; k < ids.size(); ++k) position.emplace(ids[k], k);
+        std::vector<float> add_vectors;
+        for (std::int64_t id : added_ids) {
+          const std::size_t k = position.at(id);
+          const auto& v = s->vectors[members[k]];
+          add_vectors.insert(add_vectors.end(), v.begin(), v.end());
+        }
+        if (Status st = g.index->Add(added_ids, add_vectors); !st.ok()) return st;
+      }
+    }
+    if (persist && report.how != "loaded") {
+      // The stored state is a cache: failing to write it (a read-only folder, a full disk)
+      // costs the next build time, not this one its answers.
+      if (Status st = recommend_internal::SaveSpace(dir, g.pipeline, *g.index, ids, flat);
+          !st.ok()) {
+        report.save_error = st.message();
+      }
+    }
+    report.dims = dims;
+    s->builds.push_back(report);
     const std::vector<std::string>& columns = g.pipeline.input_columns();
     for (std::size_t c = 0; c < columns.size(); ++c) {
       if (std::find(kExplainableFeatures.begin(), kExplainableFeatures.end(), columns[c]) !=

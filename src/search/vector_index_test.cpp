@@ -62,8 +62,8 @@ std::unique_ptr<VectorIndex> Build(int dims, const VectorIndexOptions& o,
   return std::move(*index);
 }
 
-void ExpectExact(IndexMetric metric) {
-  const int dims = 8, n = 500, k = 10;
+void ExpectExact(IndexMetric metric, int dims = 8) {
+  const int n = 500, k = 10;
   const auto data = RandomVectors(n, dims, 1);
   const auto ids = Ids(n);
   VectorIndexOptions o;
@@ -89,6 +89,14 @@ void ExpectExact(IndexMetric metric) {
 
 TEST(VectorIndexTest, FlatL1MatchesBruteForce) {
   ExpectExact(IndexMetric::kL1);
+}
+
+// The exact L1 scan has its own SIMD kernel: every length of its 16-, 8- and 1-float steps.
+TEST(VectorIndexTest, FlatL1MatchesBruteForceForEveryVectorLength) {
+  for (int dims : {1, 3, 7, 9, 15, 16, 17, 31, 52, 64}) {
+    SCOPED_TRACE("dims " + std::to_string(dims));
+    ExpectExact(IndexMetric::kL1, dims);
+  }
 }
 
 TEST(VectorIndexTest, FlatL2MatchesBruteForceSquaredDistances) {

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <charconv>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <unordered_set>
@@ -177,11 +178,29 @@ CatalogSnapshot::CatalogSnapshot(std::vector<TrackRecord> tracks,
     e.record = std::move(r);
     tracks_.push_back(std::move(e));
   }
+  // Search ranks equal scores by popularity, then id: precompute that order as one number
+  // per track (higher is better), so ranking never touches the track records.
+  {
+    std::vector<std::uint32_t> order(tracks_.size());
+    for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [this](std::uint32_t a, std::uint32_t b) {
+      const int pa = tracks_[a].record.popularity.value_or(-1);
+      const int pb = tracks_[b].record.popularity.value_or(-1);
+      if (pa != pb) return pa < pb;
+      return tracks_[a].record.id > tracks_[b].record.id;
+    });
+    rank_.resize(tracks_.size());
+    for (std::uint32_t r = 0; r < order.size(); ++r) rank_[order[r]] = r;
+  }
   by_id_.reserve(tracks_.size());
   for (std::uint32_t i = 0; i < tracks_.size(); ++i) {
     const TrackEntry& e = tracks_[i];
     by_id_.emplace(e.record.id, i);
     if (!e.title_key.empty()) by_title_[e.title_key].push_back(i);
+    std::vector<std::string> title_words = SplitWords(e.title_key);
+    std::sort(title_words.begin(), title_words.end());
+    title_words.erase(std::unique(title_words.begin(), title_words.end()), title_words.end());
+    for (auto& word : title_words) title_words_[word].push_back(i);
     std::vector<std::string> words = IndexWords(e.record.tags.title);
     for (const auto& a : e.record.tags.artists) {
       auto w = IndexWords(a);
@@ -255,33 +274,38 @@ std::vector<NameSuggestion> CatalogSnapshot::Suggest(std::string_view title,
   return scored;
 }
 
+namespace {
+
+// The indices in every list (each sorted ascending); empty for no lists.
+std::vector<std::uint32_t> IntersectSorted(std::vector<const std::vector<std::uint32_t>*> lists) {
+  if (lists.empty()) return {};
+  // Rarest first keeps the intersection small.
+  std::sort(lists.begin(), lists.end(), [](auto* a, auto* b) { return a->size() < b->size(); });
+  std::vector<std::uint32_t> result = *lists.front();
+  for (std::size_t k = 1; k < lists.size() && !result.empty(); ++k) {
+    std::vector<std::uint32_t> next;
+    std::set_intersection(result.begin(), result.end(), lists[k]->begin(), lists[k]->end(),
+                          std::back_inserter(next));
+    result.swap(next);
+  }
+  return result;
+}
+
+}  // namespace
+
 std::vector<std::uint32_t> CatalogSnapshot::Candidates(const SearchQuery& query) const {
   std::vector<std::string> all = query.words;
   all.insert(all.end(), query.track_words.begin(), query.track_words.end());
   all.insert(all.end(), query.artist_words.begin(), query.artist_words.end());
   all.insert(all.end(), query.album_words.begin(), query.album_words.end());
-  std::vector<std::uint32_t> result;
-  bool first = true;
-  // Rarest word first keeps the intersection small.
   std::vector<const std::vector<std::uint32_t>*> lists;
   for (const auto& w : all) {
     auto it = words_.find(w);
     if (it == words_.end()) return {};
     lists.push_back(&it->second);
   }
-  std::sort(lists.begin(), lists.end(), [](auto* a, auto* b) { return a->size() < b->size(); });
-  for (const auto* list : lists) {
-    if (first) {
-      result = *list;
-      first = false;
-      continue;
-    }
-    std::vector<std::uint32_t> next;
-    std::set_intersection(result.begin(), result.end(), list->begin(), list->end(),
-                          std::back_inserter(next));
-    result.swap(next);
-    if (result.empty()) break;
-  }
+  const bool first = lists.empty();
+  std::vector<std::uint32_t> result = IntersectSorted(std::move(lists));
   if (first) {  // only genre/year filters: every track is a candidate
     result.resize(tracks_.size());
     for (std::uint32_t i = 0; i < tracks_.size(); ++i) result[i] = i;
@@ -291,60 +315,84 @@ std::vector<std::uint32_t> CatalogSnapshot::Candidates(const SearchQuery& query)
 
 SearchPage CatalogSnapshot::Search(const SearchQuery& query, std::size_t offset,
                                    std::size_t limit) const {
-  struct Hit {
-    std::uint32_t index;
-    int score;
-  };
   const std::string free_text = [&] {
     std::string s;
     for (const auto& w : query.words) s += (s.empty() ? "" : " ") + w;
     return s;
   }();
-  std::vector<Hit> hits;
-  for (std::uint32_t i : Candidates(query)) {
-    const TrackEntry& e = tracks_[i];
-    const std::vector<std::string> title_words = SplitWords(e.title_key);
-    if (!query.track_words.empty() && !ContainsAllWords(title_words, query.track_words)) continue;
-    if (!query.artist_words.empty()) {
-      bool any = false;
-      for (const auto& a : e.artist_keys) {
-        if (ContainsAllWords(SplitWords(a), query.artist_words)) any = true;
+  // Tracks whose title holds every free word (they rank above matches in artist or album),
+  // and those whose whole title is the free text (above all): sorted index lists.
+  std::vector<std::uint32_t> title_all;
+  if (!query.words.empty()) {
+    std::vector<const std::vector<std::uint32_t>*> lists;
+    for (const auto& w : query.words) {
+      auto it = title_words_.find(w);
+      if (it == title_words_.end()) {
+        lists.clear();
+        break;
       }
-      if (!any) continue;
+      lists.push_back(&it->second);
     }
-    if (!query.album_words.empty() &&
-        !ContainsAllWords(SplitWords(e.album_key), query.album_words)) {
-      continue;
-    }
-    if (!query.genre_words.empty() &&
-        !ContainsAllWords(SplitWords(e.genre_key), query.genre_words)) {
-      continue;
+    title_all = IntersectSorted(std::move(lists));
+  }
+  static const std::vector<std::uint32_t> kNone;
+  const std::vector<std::uint32_t>* exact = &kNone;
+  if (auto it = by_title_.find(free_text); !free_text.empty() && it != by_title_.end()) {
+    exact = &it->second;
+  }
+  const bool field_filters = !query.track_words.empty() || !query.artist_words.empty() ||
+                             !query.album_words.empty() || !query.genre_words.empty();
+  // One 64-bit key per hit, larger is better: score, then popularity, then the earlier id,
+  // then the index itself, so ranking is one integer sort over a compact array.
+  std::vector<std::uint64_t> hits;
+  const std::vector<std::uint32_t> candidates = Candidates(query);
+  hits.reserve(candidates.size());
+  auto exact_it = exact->begin();
+  auto title_it = title_all.begin();
+  for (std::uint32_t i : candidates) {
+    const TrackEntry& e = tracks_[i];
+    if (field_filters) {
+      if (!query.track_words.empty() &&
+          !ContainsAllWords(SplitWords(e.title_key), query.track_words)) {
+        continue;
+      }
+      if (!query.artist_words.empty()) {
+        bool any = false;
+        for (const auto& a : e.artist_keys) {
+          if (ContainsAllWords(SplitWords(a), query.artist_words)) any = true;
+        }
+        if (!any) continue;
+      }
+      if (!query.album_words.empty() &&
+          !ContainsAllWords(SplitWords(e.album_key), query.album_words)) {
+        continue;
+      }
+      if (!query.genre_words.empty() &&
+          !ContainsAllWords(SplitWords(e.genre_key), query.genre_words)) {
+        continue;
+      }
     }
     if (query.year_from != 0 &&
         (e.release_year < query.year_from || e.release_year > query.year_to)) {
       continue;
     }
-    int score = 0;
-    if (!free_text.empty() && e.title_key == free_text) score += 100;
-    if (!query.words.empty() && ContainsAllWords(title_words, query.words)) score += 10;
-    hits.push_back({i, score});
+    // Candidates, exact and title_all are all ascending: walk them together.
+    while (exact_it != exact->end() && *exact_it < i) ++exact_it;
+    while (title_it != title_all.end() && *title_it < i) ++title_it;
+    std::uint64_t score = 0;
+    if (exact_it != exact->end() && *exact_it == i) score += 2;
+    if (title_it != title_all.end() && *title_it == i) score += 1;
+    hits.push_back(score << 56 | static_cast<std::uint64_t>(rank_[i]) << 32 | i);
   }
   SearchPage page;
   page.total = hits.size();
   if (offset >= hits.size()) return page;
   const std::size_t end = std::min(hits.size(), offset + limit);
-  auto better = [this](const Hit& a, const Hit& b) {
-    if (a.score != b.score) return a.score > b.score;
-    const auto& ra = tracks_[a.index].record;
-    const auto& rb = tracks_[b.index].record;
-    const int pa = ra.popularity.value_or(-1);
-    const int pb = rb.popularity.value_or(-1);
-    if (pa != pb) return pa > pb;
-    return ra.id < rb.id;
-  };
   std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(end), hits.end(),
-                    better);
-  for (std::size_t k = offset; k < end; ++k) page.items.push_back(&tracks_[hits[k].index]);
+                    std::greater<>());
+  for (std::size_t k = offset; k < end; ++k) {
+    page.items.push_back(&tracks_[static_cast<std::uint32_t>(hits[k] & 0xffffffffu)]);
+  }
   return page;
 }
 

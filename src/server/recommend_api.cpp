@@ -43,9 +43,10 @@ double Round(double v, double scale = 1000.0) {
 }
 
 json SeedJson(const RecTrack& t) {
-  return {{"id", t.record.id},
-          {"name", t.record.tags.title},
-          {"artist", t.record.tags.artists.empty() ? json(nullptr) : json(t.record.tags.artists[0])}};
+  return {
+      {"id", t.record.id},
+      {"name", t.record.tags.title},
+      {"artist", t.record.tags.artists.empty() ? json(nullptr) : json(t.record.tags.artists[0])}};
 }
 
 // ---- filters ---------------------------------------------------------------------------------
@@ -63,12 +64,12 @@ bool SetFilter(AttributeFilters* filters, const std::string& name, double value)
     const std::string attr = name.substr(p.size());
     const auto& known = TunableAttributes();
     if (std::find(known.begin(), known.end(), attr) == known.end()) {
-      throw HttpError(400, "unknown attribute in '" + name + "'; tunable attributes are " +
-                               [&] {
-                                 std::string all;
-                                 for (const auto& a : known) all += (all.empty() ? "" : ", ") + a;
-                                 return all;
-                               }());
+      throw HttpError(
+          400, "unknown attribute in '" + name + "'; tunable attributes are " + [&] {
+            std::string all;
+            for (const auto& a : known) all += (all.empty() ? "" : ", ") + a;
+            return all;
+          }());
     }
     (*filters)[attr].*member = value;
     return true;
@@ -80,8 +81,8 @@ double ParseNumber(const std::string& name, const std::string& text) {
   double v = 0.0;
   auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (text.empty() || ec != std::errc() || p != text.data() + text.size() || !std::isfinite(v)) {
-    throw HttpError(400, "parameter '" + name + "' must be a number, got '" + text.substr(0, 64) +
-                             "'");
+    throw HttpError(400,
+                    "parameter '" + name + "' must be a number, got '" + text.substr(0, 64) + "'");
   }
   return v;
 }
@@ -138,8 +139,9 @@ HttpResponse PostPlaylist(ApiContext& ctx, const HttpRequest& req) {
   PlaylistRequest pr;
   auto seeds = body.find("seeds");
   if (seeds == body.end() || !seeds->is_array() || seeds->empty()) {
-    throw HttpError(400, "field 'seeds' is required: a non-empty array of track ids or "
-                         "\"Artist - Title\" names");
+    throw HttpError(400,
+                    "field 'seeds' is required: a non-empty array of track ids or "
+                    "\"Artist - Title\" names");
   }
   if (seeds->size() > kMaxPlaylistSeeds) {
     throw HttpError(400, "too many seeds: " + std::to_string(seeds->size()) + " (at most " +
@@ -211,7 +213,8 @@ HttpResponse PostPlaylist(ApiContext& ctx, const HttpRequest& req) {
   }
 
   json seeds_json = json::array();
-  for (const RecTrack* s : playlist.seeds) seeds_json.push_back(SpotifyTrackJson(EntryOf(*entry, *s)));
+  for (const RecTrack* s : playlist.seeds)
+    seeds_json.push_back(SpotifyTrackJson(EntryOf(*entry, *s)));
   json tracks = json::array();
   for (std::size_t p : positions) {
     const PlaylistEntry& e = playlist.entries[p];
@@ -281,7 +284,8 @@ HttpResponse V1Recommendations(ApiContext& ctx, const HttpRequest& req) {
   return HttpResponse::Json({{"seeds", seeds_json}, {"tracks", tracks}});
 }
 
-// ---- GET /api/path -------------------------------------------------------------------------------
+// ---- GET /api/path
+// -------------------------------------------------------------------------------
 
 HttpResponse ApiPath(ApiContext& ctx, const HttpRequest& req) {
   auto param = [&](const char* name) {
@@ -310,7 +314,8 @@ HttpResponse ApiPath(ApiContext& ctx, const HttpRequest& req) {
   for (std::size_t i = 0; i < path.size(); ++i) {
     json item = {{"track", SpotifyTrackJson(EntryOf(*entry, *path[i]))}};
     if (i > 0) {
-      item["distance_from_previous"] = Round(Unwrap(entry->recommender->Distance(*path[i - 1], *path[i])));
+      item["distance_from_previous"] =
+          Round(Unwrap(entry->recommender->Distance(*path[i - 1], *path[i])));
     }
     tracks.push_back(std::move(item));
   }

@@ -167,7 +167,8 @@ TEST_F(RecommendApiTest, PlaylistTakesNeighboursFromEachSeedsClusterAndSaysWhy) 
 }
 
 TEST_F(RecommendApiTest, PlaylistSeedsByNameAndUnknownSeedsAre404OrSkipped) {
-  auto [ok, body] = Post("/api/playlist", R"({"seeds": ["mid artist 0 - mid song 2"], "per_seed": 2})");
+  auto [ok, body] =
+      Post("/api/playlist", R"({"seeds": ["mid artist 0 - mid song 2"], "per_seed": 2})");
   ASSERT_EQ(ok, 200) << body;
   EXPECT_EQ(body["seeds"][0]["id"], Id(kClusters[1], 2));
   auto [missing, err] = Post("/api/playlist", R"({"seeds": ["Nobody - Nothing At All"]})");
@@ -258,13 +259,14 @@ TEST_F(RecommendApiTest, RecommendationsFollowSpotifysShapeAndFilters) {
 TEST_F(RecommendApiTest, RecommendationsRejectBadRequests) {
   const std::string seed = Id(kClusters[1], 1);
   const std::vector<std::string> targets = {
-      "/v1/recommendations", "/v1/recommendations?limit=5",
-        "/v1/recommendations?seed_tracks=" + seed + "," + seed + "," + seed + "&seed_genres=a,b,c",
-        "/v1/recommendations?seed_tracks=" + seed + "&limit=0",
-        "/v1/recommendations?seed_tracks=" + seed + "&limit=101",
-        "/v1/recommendations?seed_tracks=" + seed + "&min_energy=0.8&max_energy=0.2",
-        "/v1/recommendations?seed_tracks=" + seed + "&min_energy=2",
-        "/v1/recommendations?seed_tracks=" + seed + "&target_tempo=fast",
+      "/v1/recommendations",
+      "/v1/recommendations?limit=5",
+      "/v1/recommendations?seed_tracks=" + seed + "," + seed + "," + seed + "&seed_genres=a,b,c",
+      "/v1/recommendations?seed_tracks=" + seed + "&limit=0",
+      "/v1/recommendations?seed_tracks=" + seed + "&limit=101",
+      "/v1/recommendations?seed_tracks=" + seed + "&min_energy=0.8&max_energy=0.2",
+      "/v1/recommendations?seed_tracks=" + seed + "&min_energy=2",
+      "/v1/recommendations?seed_tracks=" + seed + "&target_tempo=fast",
       "/v1/recommendations?seed_tracks=" + seed + "&max_sparkle=1"};
   for (const std::string& target : targets) {
     auto [status, err] = Get(target);

@@ -7,6 +7,10 @@ namespace sonance {
 RecommenderCache::RecommenderCache(CatalogView* view, RecommenderOptions options)
     : view_(view), options_(std::move(options)) {}
 
+void RecommenderCache::SetObserver(std::function<void(const RecommenderEntry&)> observer) {
+  observer_ = std::move(observer);
+}
+
 std::vector<RecTrack> RecommenderCache::TracksOf(const CatalogSnapshot& snapshot) {
   std::vector<RecTrack> out;
   for (const TrackEntry& e : snapshot.tracks()) {
@@ -32,6 +36,7 @@ Result<std::shared_ptr<const RecommenderEntry>> RecommenderCache::Get() {
   entry->build_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   current_ = entry;
+  if (observer_) observer_(*entry);
   return std::shared_ptr<const RecommenderEntry>(entry);
 }
 

@@ -93,6 +93,16 @@ const std::vector<KeySpec>& Specs() {
                   &ServerConfig::keep_alive_max_count, 1, 1000000),
       IntKey<int>("catalog_refresh_ms", "how often catalog changes are picked up (default 1000)",
                   &ServerConfig::catalog_refresh_ms, 10, 3600000),
+      {"index_factory",
+       "FAISS factory string of the recommendation index: Flat (exact) or HNSW<m> (default Flat)",
+       [](ServerConfig* c, const std::string& v, const std::string& what) {
+         if (v != "Flat" && v.rfind("HNSW", 0) != 0) {
+           return Status::InvalidArgument(what + ": index_factory must be Flat or HNSW<m> (the "
+                                                 "L1 metric needs one of them), got '" + v + "'");
+         }
+         c->index_factory = v;
+         return Status::Ok();
+       }},
       {"log_file", "rotating log file, empty for none (default debug.log)",
        [](ServerConfig* c, const std::string& v, const std::string&) {
          c->log_file = v;

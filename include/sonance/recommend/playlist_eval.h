@@ -54,6 +54,11 @@ struct EvalMetrics {
   double correct_artist_share = 0.0;
   double year_mean_diff = 0.0;
   double sound_parameters_diff = 0.0;
+  // The pairs each share or mean is over (0: the metric does not apply to this catalog, e.g.
+  // a table without albums, and its value above is 0).
+  std::int64_t genre_pairs = 0;
+  std::int64_t album_pairs = 0;
+  std::int64_t year_pairs = 0;
 };
 
 // The relative-difference L2 norm of one pair (see above).

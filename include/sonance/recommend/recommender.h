@@ -19,9 +19,11 @@
 // (or a copy of a seed) is not taken again for a later seed; artist+title duplicates need a
 // title and an artist; an album for the cap is its name with the album artist (else the
 // first artist), so two artists' "Greatest Hits" are two albums; playlists apply min_/max_
-// and ignore target_; closest_features are the 3 audio-feature columns (danceability ...
-// time_signature, both tracks having the value) with the smallest standardised difference,
-// ties in column order. With `partial`, a request none of whose seeds is found is NotFound.
+// and ignore target_; closest_features are the 3 continuous audio features
+// (danceability, energy, loudness, speechiness, acousticness, instrumentalness, liveness,
+// valence, tempo, duration_ms; both tracks having the value) with the smallest standardised
+// difference, ties in column order. With `partial`, a request none of whose seeds is found is
+// NotFound.
 //
 // Recommend(): Spotify's GET /v1/recommendations: up to 5 seeds of tracks, artists (the
 // centroid of the artist's tracks) and genres (the centroid of the genre's tracks); for each
@@ -43,6 +45,15 @@
 // song already on the path, while other tracks remain). InvalidArgument when the two ends
 // are one track, of different versions, or their group has fewer than `steps` tracks.
 //
+// Persistence: with options.state_dir, each group's pipeline, index and indexed vectors are
+// stored in a folder of their own (features version, factory and metric in its name). The
+// next Build() loads them; when the stored pipeline has the same options and
+// FeaturePipeline::NeedsRefit(added, removed) says no (by default: less than a fifth of the
+// tracks added, removed or changed), it keeps the pipeline, removes the gone and changed
+// tracks from the index and adds the new ones (an index that cannot remove, HNSW, is rebuilt
+// from the vectors with the kept pipeline); otherwise it refits. Unreadable stored state is
+// ignored and replaced. A track "changed" when its vector under the stored pipeline differs.
+//
 // Distances are those of the index's metric (L1 by default, squared L2 with kL2), in double
 // precision over the stored vectors, so Neighbours, Playlist and Distance agree.
 //
@@ -57,6 +68,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
@@ -73,7 +85,26 @@ namespace sonance {
 struct RecommenderOptions {
   FeaturePipelineOptions pipeline;
   VectorIndexOptions index;
+  // Where fitted pipelines and indexes are kept between builds (see Persistence above);
+  // empty keeps nothing. Needs tracks with distinct rowids (a catalog's).
+  std::filesystem::path state_dir;
 };
+
+// What Build() did for one features-version group.
+struct GroupBuild {
+  int features_version = 0;
+  std::int64_t tracks = 0;
+  int dims = 0;
+  // "fitted" (no usable stored state, or the refit rule said so), "loaded" (stored state
+  // used as it was), "updated" (stored pipeline and index, changed tracks removed and added)
+  std::string how;
+  std::int64_t added = 0;    // with "updated": tracks new or changed since the stored state
+  std::int64_t removed = 0;  // with "updated": tracks gone or changed
+  std::string save_error;    // why the state could not be stored (the build still succeeded)
+};
+
+// The state folder that goes with a catalog file: "music.db" -> "music.index".
+std::filesystem::path RecommenderStateDir(const std::filesystem::path& catalog_path);
 
 // min_/max_/target_ of one tunable attribute (Spotify's names: acousticness, danceability,
 // duration_ms, energy, instrumentalness, key, liveness, loudness, mode, popularity,
@@ -167,6 +198,8 @@ class Recommender {
   ~Recommender();
 
   const std::vector<RecTrack>& tracks() const;
+  // One entry per features-version group, ascending by version.
+  const std::vector<GroupBuild>& builds() const;
   // The track a seed names. NotFound (with the closest names) when none.
   Result<const RecTrack*> Resolve(const std::string& seed) const;
 

@@ -98,6 +98,9 @@ class CatalogSnapshot {
   std::unordered_map<std::string, std::vector<std::uint32_t>> by_title_;
   // word -> sorted track indices, over title, artists and album
   std::unordered_map<std::string, std::vector<std::uint32_t>> words_;
+  std::vector<std::uint32_t> rank_;  // per track: popularity-then-id order, higher is better
+  // word -> sorted track indices, over titles only (for ranking title matches first)
+  std::unordered_map<std::string, std::vector<std::uint32_t>> title_words_;
 };
 
 struct CatalogViewOptions {

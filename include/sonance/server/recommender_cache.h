@@ -10,6 +10,7 @@
 // alive, so a RecTrack's TrackEntry can always be looked up in `snapshot`.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 
@@ -33,6 +34,9 @@ class RecommenderCache {
   // with features.
   Result<std::shared_ptr<const RecommenderEntry>> Get();
 
+  // Called after every build (on the thread that built), e.g. to log it. Set before use.
+  void SetObserver(std::function<void(const RecommenderEntry&)> observer);
+
   // The rec tracks of a snapshot (exposed for tests).
   static std::vector<RecTrack> TracksOf(const CatalogSnapshot& snapshot);
 
@@ -41,6 +45,7 @@ class RecommenderCache {
   RecommenderOptions options_;
   std::mutex mu_;
   std::shared_ptr<const RecommenderEntry> current_;
+  std::function<void(const RecommenderEntry&)> observer_;
 };
 
 }  // namespace sonance
