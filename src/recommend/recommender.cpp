@@ -248,7 +248,6 @@ struct Recommender::State {
   std::vector<GroupBuild> builds;                      // per group
   std::vector<std::size_t> group_of;                   // per track
   std::vector<std::vector<float>> vectors;             // per track, Transform()
-  std::vector<std::vector<double>> standardized;       // per track, Standardize()
   std::vector<std::vector<std::uint32_t>> prints;      // per track, decoded; empty = unknown
   std::vector<std::string> display_keys;               // per track, NormalizeName(DisplayName)
   std::unordered_map<std::string, std::size_t> by_id;  // the best track of each id
@@ -461,10 +460,17 @@ struct Recommender::State {
   std::vector<std::string> ClosestFeatures(std::size_t a, std::size_t b) const {
     const Group& g = groups[group_of[a]];
     const std::vector<std::string>& columns = g.pipeline.input_columns();
+    // Computed when asked rather than kept per track: a few microseconds per playlist entry
+    // against a vector of every input column for every track of the catalog.
+    auto za = g.pipeline.Standardize(ToFeatureRow(tracks[a]));
+    auto zb = g.pipeline.Standardize(ToFeatureRow(tracks[b]));
+    const std::vector<double> none;
+    const std::vector<double>& sa = za.ok() ? *za : none;
+    const std::vector<double>& sb = zb.ok() ? *zb : none;
     std::vector<std::pair<double, std::size_t>> diffs;
     const auto consider = [&](std::size_t c) {
-      if (c >= standardized[a].size() || c >= standardized[b].size()) return;
-      diffs.emplace_back(std::abs(standardized[a][c] - standardized[b][c]), c);
+      if (c >= sa.size() || c >= sb.size()) return;
+      diffs.emplace_back(std::abs(sa[c] - sb[c]), c);
     };
     for (std::size_t c : g.explain_cols) {
       // An imputed value equals the mean for both tracks and says nothing about them.
@@ -639,7 +645,6 @@ Result<std::unique_ptr<Recommender>> Recommender::Build(std::vector<RecTrack> tr
   const std::size_t n = s->tracks.size();
   s->group_of.assign(n, 0);
   s->vectors.resize(n);
-  s->standardized.resize(n);
   s->prints.resize(n);
   s->display_keys.resize(n);
 
@@ -729,9 +734,6 @@ Result<std::unique_ptr<Recommender>> Recommender::Build(std::vector<RecTrack> tr
     flat.reserve(members.size() * static_cast<std::size_t>(std::max(dims, 0)));
     for (std::size_t k = 0; k < members.size(); ++k) {
       const std::size_t i = members[k];
-      auto z = g.pipeline.Standardize(rows[k]);
-      if (!z.ok()) return z.status();
-      s->standardized[i] = std::move(z).value();
       s->group_of[i] = s->groups.size();
       flat.insert(flat.end(), s->vectors[i].begin(), s->vectors[i].end());
     }

@@ -23,23 +23,11 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-struct CommandRun {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
+using test::CommandRun;
 
 // Runs the sonance binary with arguments (already shell-quoted where needed).
 CommandRun Sonance(const std::string& args, const std::string& env = "") {
-  test::TempDir tmp;
-  const auto err_path = tmp / "stderr";
-  CommandRun r;
-  r.out = test::CaptureCommand(env + " " + SONANCE_BINARY + " " + args + " 2>" +
-                                   test::ShellQuote(err_path.string()) + " </dev/null",
-                               &r.status);
-  std::ifstream in(err_path);
-  r.err.assign(std::istreambuf_iterator<char>(in), {});
-  return r;
+  return test::RunCapturing(env + " " + SONANCE_BINARY + " " + args);
 }
 
 std::string Q(const fs::path& p) { return test::ShellQuote(p.string()); }

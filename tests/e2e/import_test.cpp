@@ -24,22 +24,10 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-struct CommandRun {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
+using test::CommandRun;
 
 CommandRun Sonance(const std::string& args) {
-  test::TempDir tmp;
-  const auto err_path = tmp / "stderr";
-  CommandRun r;
-  r.out = test::CaptureCommand(std::string(SONANCE_BINARY) + " " + args + " 2>" +
-                                   test::ShellQuote(err_path.string()) + " </dev/null",
-                               &r.status);
-  std::ifstream in(err_path);
-  r.err.assign(std::istreambuf_iterator<char>(in), {});
-  return r;
+  return test::RunCapturing(std::string(SONANCE_BINARY) + " " + args);
 }
 
 std::string Q(const fs::path& p) {

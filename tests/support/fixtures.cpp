@@ -140,6 +140,17 @@ std::string CaptureCommand(const std::string& command, int* status) {
   return out;
 }
 
+CommandRun RunCapturing(const std::string& command) {
+  TempDir tmp;
+  const auto err_path = tmp / "stderr";
+  CommandRun r;
+  r.out = CaptureCommand(command + " 2>" + ShellQuote(err_path.string()) + " </dev/null",
+                         &r.status);
+  std::ifstream in(err_path);
+  r.err.assign(std::istreambuf_iterator<char>(in), {});
+  return r;
+}
+
 bool HaveTool(const std::string& tool) {
   return RunCommand("command -v " + ShellQuote(tool) + " >/dev/null 2>&1") == 0;
 }

@@ -35,6 +35,16 @@ int RunCommand(const std::string& command);
 // Runs a command and returns its standard output; *status receives the exit status.
 std::string CaptureCommand(const std::string& command, int* status);
 
+// What a command printed and how it ended.
+struct CommandRun {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs a shell command with no standard input, capturing stdout and stderr apart.
+CommandRun RunCapturing(const std::string& command);
+
 // True if `tool` is on PATH.
 bool HaveTool(const std::string& tool);
 
