@@ -33,10 +33,16 @@ first=$(find "${music[0]}" -name '*.ogg' | sort | head -n 1)
 echo "== audio features of $first =="
 "$sonance" features "$first"
 
+id=$("$sonance" tracks --catalog "$catalog" --json --limit 1 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+last=$("$sonance" tracks --catalog "$catalog" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[-1]["id"])')
+echo "== a playlist from the first track, in harmonic order (sonance playlist) =="
+"$sonance" playlist --catalog "$catalog" --seed "$id" --per-seed 5 --harmonic
+echo "== k-NN playlists against random and same-genre (sonance eval playlists) =="
+"$sonance" eval playlists --catalog "$catalog"
+
 if [ "${SONANCE_DEMO_SERVE:-1}" = "0" ]; then exit 0; fi
 port=${SONANCE_DEMO_PORT:-8080}
 url="http://127.0.0.1:$port"
-id=$("$sonance" tracks --catalog "$catalog" --json --limit 1 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
 cat <<MSG
 == serving the catalog at $url (Ctrl-C to stop) ==
 Try, in another terminal:
@@ -45,6 +51,9 @@ Try, in another terminal:
   curl '$url/get_track_data?track_name=main+theme'
   curl $url/v1/audio-features/$id
   curl $url/v1/audio-analysis/$id | head -c 400
+  curl -X POST $url/api/playlist -d '{"seeds": ["$id"], "per_seed": 3, "order": "harmonic"}'
+  curl '$url/v1/recommendations?seed_tracks=$id&limit=5&target_energy=0.8'
+  curl '$url/api/path?from=$id&to=$last&steps=6'
   curl $url/metrics | grep request_count
 API documentation: $url/docs   (OpenAPI: $url/openapi.json)
 Logs: stderr and $root/out/demo/debug.log
