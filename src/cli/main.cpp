@@ -1,6 +1,5 @@
 // Entry point of the `sonance` command: parses the command line and runs one subcommand.
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <functional>
 #include <map>
@@ -14,8 +13,10 @@
 
 int main(int argc, char** argv) {
   using namespace sonance::cli;
-  CLI::App app{"Sonance: analyse your music library into Spotify-compatible audio features\n"
-               "and audio analysis, kept in an embedded catalog."};
+  CLI::App app{
+      "Sonance: analyse your music library into Spotify-compatible audio features\n"
+      "and audio analysis, kept in an embedded catalog; import tables, lyrics and\n"
+      "listening history; build playlists and serve it all over HTTP."};
   app.set_version_flag("--version", std::string("sonance ") + SONANCE_VERSION);
   app.require_subcommand(1);
   app.footer(

@@ -8,6 +8,7 @@
 #include "sonance/analysis/track_analysis.h"
 #include "sonance/catalog/catalog.h"
 #include "sonance/common/name_match.h"
+#include "sonance/common/utf8.h"
 
 namespace sonance {
 
@@ -195,7 +196,134 @@ const TrackEntry& RequireTrackId(const CatalogSnapshot& snap, const std::string&
   return *t;
 }
 
+// ---- direct JSON writing, for the routes that return many tracks ---------------------------
+
+// A JSON string literal as nlohmann writes it (escapes for '"', '\\' and control characters,
+// other text as it is); text that is not valid UTF-8 goes through nlohmann, which replaces
+// the bad bytes, so both writers always agree.
+void AppendJsonString(std::string* out, std::string_view s) {
+  if (!IsValidUtf8(s)) {
+    *out += json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace);
+    return;
+  }
+  static const char* kHex = "0123456789abcdef";
+  out->push_back('"');
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"':
+        *out += "\\\"";
+        break;
+      case '\\':
+        *out += "\\\\";
+        break;
+      case '\b':
+        *out += "\\b";
+        break;
+      case '\f':
+        *out += "\\f";
+        break;
+      case '\n':
+        *out += "\\n";
+        break;
+      case '\r':
+        *out += "\\r";
+        break;
+      case '\t':
+        *out += "\\t";
+        break;
+      default:
+        if (c < 0x20) {
+          *out += "\\u00";
+          out->push_back(kHex[c >> 4]);
+          out->push_back(kHex[c & 15]);
+        } else {
+          out->push_back(ch);
+        }
+    }
+  }
+  out->push_back('"');
+}
+
+void AppendArtistJson(std::string* out, const std::string& name, const std::string& key) {
+  const std::string id = EntityId("artist", key);
+  *out += R"({"external_urls":{},"href":null,"id":")";
+  *out += id;
+  *out += R"(","name":)";
+  AppendJsonString(out, name);
+  *out += R"(,"type":"artist","uri":"sonance:artist:)";
+  *out += id;
+  *out += R"("})";
+}
+
+void AppendOptionalString(std::string* out, const std::string& v) {
+  if (v.empty()) {
+    *out += "null";
+  } else {
+    AppendJsonString(out, v);
+  }
+}
+
 }  // namespace
+
+void AppendSpotifyTrackJson(std::string* out, const TrackEntry& t) {
+  const TrackRecord& r = t.record;
+  const std::string album_artist =
+      r.tags.album_artist.empty() ? PrimaryArtist(r) : r.tags.album_artist;
+  const std::string album_artist_key = NormalizeName(album_artist);
+  const ReleaseDate date = ParseReleaseDate(r.tags.release_date);
+  const std::string album_id =
+      EntityId("album", album_artist_key + "\n" + NormalizeName(r.tags.album));
+  *out += R"({"album":{"album_type":"album","artists":[)";
+  if (!album_artist.empty()) AppendArtistJson(out, album_artist, album_artist_key);
+  *out += R"(],"external_urls":{},"href":null,"id":")";
+  *out += album_id;
+  *out += R"(","images":[],"name":)";
+  AppendJsonString(out, r.tags.album);
+  *out += R"(,"release_date":)";
+  AppendOptionalString(out, date.text);
+  *out += R"(,"release_date_precision":)";
+  AppendOptionalString(out, date.precision);
+  *out += R"(,"type":"album","uri":"sonance:album:)";
+  *out += album_id;
+  *out += R"("},"artists":[)";
+  for (std::size_t i = 0; i < r.tags.artists.size(); ++i) {
+    if (i > 0) out->push_back(',');
+    // The snapshot holds each artist's NormalizeName key already.
+    const std::string key =
+        i < t.artist_keys.size() ? t.artist_keys[i] : NormalizeName(r.tags.artists[i]);
+    AppendArtistJson(out, r.tags.artists[i], key);
+  }
+  *out += R"(],"disc_number":1,"duration_ms":)";
+  *out += std::to_string(r.duration_ms);
+  *out += R"(,"explicit":)";
+  *out += ExplicitOf(r).value_or(false) ? "true" : "false";
+  *out += R"(,"external_ids":)";
+  if (r.tags.isrc.empty()) {
+    *out += "{}";
+  } else {
+    *out += R"({"isrc":)";
+    AppendJsonString(out, r.tags.isrc);
+    out->push_back('}');
+  }
+  *out += R"(,"external_urls":{},"href":)";
+  AppendJsonString(out, "/v1/tracks/" + r.id);
+  *out += R"(,"id":)";
+  AppendJsonString(out, r.id);
+  *out += R"(,"is_local":)";
+  *out += r.source != "imported" ? "true" : "false";
+  *out += R"(,"name":)";
+  AppendJsonString(out, r.tags.title);
+  *out += R"(,"popularity":)";
+  *out += r.popularity ? std::to_string(*r.popularity) : std::string("null");
+  *out += R"(,"preview_url":null,"source":)";
+  AppendJsonString(out, r.source);
+  *out += R"(,"track_number":)";
+  *out += std::to_string(r.tags.track_number);
+  *out += R"(,"type":"track","uri":)";
+  AppendJsonString(out, "sonance:track:" + r.id);
+  out->push_back('}');
+}
 
 json SpotifyTrackJson(const TrackEntry& t) {
   const TrackRecord& r = t.record;
@@ -484,8 +612,6 @@ HttpResponse V1Search(ApiContext& ctx, const HttpRequest& req) {
   auto snap = RequireCatalog(ctx);
   const SearchPage page =
       snap->Search(*parsed, static_cast<std::size_t>(offset), static_cast<std::size_t>(limit));
-  json items = json::array();
-  for (const TrackEntry* t : page.items) items.push_back(SpotifyTrackJson(*t));
   auto href = [&](int off) {
     return "/v1/search?q=" + UrlEncode(q) + "&type=track&offset=" + std::to_string(off) +
            "&limit=" + std::to_string(limit);
@@ -497,14 +623,30 @@ HttpResponse V1Search(ApiContext& ctx, const HttpRequest& req) {
   }
   json previous = nullptr;
   if (offset > 0) previous = href(std::max(0, offset - std::max(limit, 1)));
-  return HttpResponse::Json({{"tracks",
-                              {{"href", href(offset)},
-                               {"items", items},
-                               {"limit", limit},
-                               {"next", next},
-                               {"offset", offset},
-                               {"previous", previous},
-                               {"total", total}}}});
+  // Written directly: building 20 track objects as a JSON tree, then printing it, costs more
+  // than the search itself. The bytes equal json{...}.dump() (keys in the same sorted order).
+  HttpResponse r;
+  std::string& body = r.body;
+  body.reserve(512 + page.items.size() * 1024);
+  body += R"({"tracks":{"href":)";
+  AppendJsonString(&body, href(offset));
+  body += R"(,"items":[)";
+  for (std::size_t i = 0; i < page.items.size(); ++i) {
+    if (i > 0) body.push_back(',');
+    AppendSpotifyTrackJson(&body, *page.items[i]);
+  }
+  body += R"(],"limit":)";
+  body += std::to_string(limit);
+  body += R"(,"next":)";
+  body += next.dump(-1, ' ', false, json::error_handler_t::replace);
+  body += R"(,"offset":)";
+  body += std::to_string(offset);
+  body += R"(,"previous":)";
+  body += previous.dump(-1, ' ', false, json::error_handler_t::replace);
+  body += R"(,"total":)";
+  body += std::to_string(total);
+  body += "}}";
+  return r;
 }
 
 HttpResponse Metrics(ApiContext& ctx) {

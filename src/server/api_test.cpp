@@ -477,3 +477,49 @@ TEST(CatalogUnavailableTest, Is503UntilTheCatalogAppears) {
 
 }  // namespace
 }  // namespace sonance
+
+namespace sonance {
+namespace {
+
+// The direct writer used by /v1/search against the JSON-tree one, byte for byte, on tracks
+// with every kind of text JSON must escape or replace.
+TEST(SpotifyTrackJsonTest, DirectWriterEqualsTheJsonTreeByteForByte) {
+  std::vector<TrackRecord> records;
+  auto add = [&](std::string title, std::vector<std::string> artists, std::string album,
+                 std::string album_artist, std::string date) {
+    TrackRecord r;
+    r.rowid = static_cast<std::int64_t>(records.size()) + 1;
+    r.id = EncodeTrackId(0, static_cast<std::uint64_t>(r.rowid));
+    r.path = "/m/" + std::to_string(r.rowid) + ".flac";
+    r.tags.title = std::move(title);
+    r.tags.artists = std::move(artists);
+    r.tags.album = std::move(album);
+    r.tags.album_artist = std::move(album_artist);
+    r.tags.release_date = std::move(date);
+    r.duration_ms = 1000 * r.rowid;
+    records.push_back(r);
+    return &records.back();
+  };
+  add("Plain", {"Artist"}, "Album", "", "1999-04-12");
+  add("Quote \" and \\ backslash", {"A/B", "Beyonc\xC3\xA9"}, "\xE2\x9C\x93 \xF0\x9F\x8E\xB5",
+      "The Band", "2001-02");
+  add("Tabs\tnew\nlines\r\x01\x1f\x7f", {}, "", "", "");
+  add("Bad \xFF\xFE bytes", {"\xC3"}, "x\xE2\x82", "", "1975");
+  TrackRecord* imported = add("Imported", {"Someone"}, "Hits", "", "2020-01-01");
+  imported->source = "imported";
+  imported->popularity = 77;
+  imported->is_explicit = true;
+  imported->tags.isrc = "USRC17607839";
+  imported->tags.track_number = 5;
+  CatalogSnapshot snap(records, {}, {});
+  for (const TrackEntry& t : snap.tracks()) {
+    std::string direct;
+    AppendSpotifyTrackJson(&direct, t);
+    const std::string tree =
+        SpotifyTrackJson(t).dump(-1, ' ', false, json::error_handler_t::replace);
+    EXPECT_EQ(direct, tree) << t.record.tags.title;
+  }
+}
+
+}  // namespace
+}  // namespace sonance

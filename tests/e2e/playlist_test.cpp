@@ -57,8 +57,8 @@ class PlaylistCliTest : public ::testing::Test {
 };
 
 TEST_F(PlaylistCliTest, PlaylistJsonTakesTheSeedsNearestTracks) {
-  auto r = Sonance("playlist --seed " + IdFor(1) + " --per-seed 3 --format json --catalog " +
-                   Q(db_));
+  auto r =
+      Sonance("playlist --seed " + IdFor(1) + " --per-seed 3 --format json --catalog " + Q(db_));
   ASSERT_EQ(r.status, 0) << r.err;
   const json list = json::parse(r.out);
   ASSERT_EQ(list.size(), 3u);

@@ -144,8 +144,8 @@ CommandRun RunCapturing(const std::string& command) {
   TempDir tmp;
   const auto err_path = tmp / "stderr";
   CommandRun r;
-  r.out = CaptureCommand(command + " 2>" + ShellQuote(err_path.string()) + " </dev/null",
-                         &r.status);
+  r.out =
+      CaptureCommand(command + " 2>" + ShellQuote(err_path.string()) + " </dev/null", &r.status);
   std::ifstream in(err_path);
   r.err.assign(std::istreambuf_iterator<char>(in), {});
   return r;
@@ -158,8 +158,10 @@ bool HaveTool(const std::string& tool) {
 std::string ShellQuote(const std::string& s) {
   std::string q = "'";
   for (char c : s) {
-    if (c == '\'') q += "'\\''";
-    else q += c;
+    if (c == '\'')
+      q += "'\\''";
+    else
+      q += c;
   }
   return q + "'";
 }

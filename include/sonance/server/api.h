@@ -24,7 +24,7 @@ struct ApiContext {
   CatalogView* catalog = nullptr;
   MetricsRegistry* metrics = nullptr;
   RecommenderCache* recommender = nullptr;  // null: recommendation routes answer 503
-  std::string version;  // the Sonance version reported by /api/health
+  std::string version;                      // the Sonance version reported by /api/health
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
 
@@ -47,5 +47,8 @@ std::string ApiDocsPage();
 
 // Spotify-shaped objects for one catalog track (also used by other modules' responses).
 nlohmann::json SpotifyTrackJson(const TrackEntry& track);
+// The same object written straight into `out` (the bytes of SpotifyTrackJson(track).dump()),
+// for responses with many tracks.
+void AppendSpotifyTrackJson(std::string* out, const TrackEntry& track);
 
 }  // namespace sonance
