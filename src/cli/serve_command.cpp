@@ -93,6 +93,7 @@ int RunServe(const ServeOptions& options) {
   http.host = config.host;
   http.port = config.port;
   http.threads = config.threads;
+  http.io_threads = config.io_threads;
   http.max_body_bytes = config.max_body_bytes;
   http.read_timeout_ms = config.read_timeout_ms;
   http.write_timeout_ms = config.write_timeout_ms;
@@ -132,8 +133,8 @@ int RunServe(const ServeOptions& options) {
   std::printf("Sonance API listening on http://%s:%d (catalog %s)\n", config.host.c_str(),
               server.port(), config.catalog.string().c_str());
   std::fflush(stdout);
-  log->info("listening host={} port={} threads={} catalog={}", config.host, server.port(),
-            config.threads, LogfmtValue(config.catalog.string()));
+  log->info("listening host={} port={} threads={} io_threads={} catalog={}", config.host,
+            server.port(), config.threads, config.io_threads, LogfmtValue(config.catalog.string()));
 
   // Load (or fit) the recommender now, so the first playlist request does not wait for it.
   std::thread warm([&recommender] { (void)recommender.Get(); });

@@ -661,34 +661,53 @@ HttpResponse Metrics(ApiContext& ctx) {
 
 void RegisterApiRoutes(HttpServer& server, ApiContext& ctx) {
   ApiContext* c = &ctx;
-  server.Route("GET", "/", [](const HttpRequest&) {
-    return HttpResponse::Json({{"message", "Welcome to the Sonance API!"}});
-  });
-  server.Route("GET", "/api/health", [c](const HttpRequest&) { return Health(*c); });
-  server.Route("GET", "/get_track_data", [c](const HttpRequest& r) { return GetTrackData(*c, r); });
-  server.Route("GET", "/api/features", [c](const HttpRequest& r) { return ApiFeatures(*c, r); });
-  server.Route("GET", "/api/raw_features",
-               [c](const HttpRequest& r) { return ApiRawFeatures(*c, r); });
-  server.Route("GET", "/v1/tracks/{id}", [c](const HttpRequest& r) { return V1Track(*c, r); });
-  server.Route("GET", "/v1/audio-features",
-               [c](const HttpRequest& r) { return V1SeveralAudioFeatures(*c, r); });
-  server.Route("GET", "/v1/audio-features/{id}",
-               [c](const HttpRequest& r) { return V1AudioFeatures(*c, r); });
+  // Reads of the in-memory snapshot are short and bounded: they run on the event loops. What
+  // reads the catalog file (audio analysis) runs on the workers.
+  constexpr RouteMode kInline = RouteMode::kInline;
+  server.Route(
+      "GET", "/",
+      [](const HttpRequest&) {
+        return HttpResponse::Json({{"message", "Welcome to the Sonance API!"}});
+      },
+      kInline);
+  server.Route(
+      "GET", "/api/health", [c](const HttpRequest&) { return Health(*c); }, kInline);
+  server.Route(
+      "GET", "/get_track_data", [c](const HttpRequest& r) { return GetTrackData(*c, r); }, kInline);
+  server.Route(
+      "GET", "/api/features", [c](const HttpRequest& r) { return ApiFeatures(*c, r); }, kInline);
+  server.Route(
+      "GET", "/api/raw_features", [c](const HttpRequest& r) { return ApiRawFeatures(*c, r); },
+      kInline);
+  server.Route(
+      "GET", "/v1/tracks/{id}", [c](const HttpRequest& r) { return V1Track(*c, r); }, kInline);
+  server.Route(
+      "GET", "/v1/audio-features",
+      [c](const HttpRequest& r) { return V1SeveralAudioFeatures(*c, r); }, kInline);
+  server.Route(
+      "GET", "/v1/audio-features/{id}",
+      [c](const HttpRequest& r) { return V1AudioFeatures(*c, r); }, kInline);
   server.Route("GET", "/v1/audio-analysis/{id}",
                [c](const HttpRequest& r) { return V1AudioAnalysis(*c, r); });
-  server.Route("GET", "/v1/search", [c](const HttpRequest& r) { return V1Search(*c, r); });
-  server.Route("GET", "/metrics", [c](const HttpRequest&) { return Metrics(*c); });
+  server.Route(
+      "GET", "/v1/search", [c](const HttpRequest& r) { return V1Search(*c, r); }, kInline);
+  server.Route(
+      "GET", "/metrics", [c](const HttpRequest&) { return Metrics(*c); }, kInline);
   RegisterRecommendRoutes(server, ctx);
   const std::string version = ctx.version;
-  server.Route("GET", "/openapi.json", [version](const HttpRequest&) {
-    return HttpResponse::Json(OpenApiDocument(version));
-  });
-  server.Route("GET", "/docs", [](const HttpRequest&) {
-    HttpResponse r;
-    r.body = ApiDocsPage();
-    r.content_type = "text/html; charset=utf-8";
-    return r;
-  });
+  server.Route(
+      "GET", "/openapi.json",
+      [version](const HttpRequest&) { return HttpResponse::Json(OpenApiDocument(version)); },
+      kInline);
+  server.Route(
+      "GET", "/docs",
+      [](const HttpRequest&) {
+        HttpResponse r;
+        r.body = ApiDocsPage();
+        r.content_type = "text/html; charset=utf-8";
+        return r;
+      },
+      kInline);
 }
 
 }  // namespace sonance

@@ -74,7 +74,10 @@ const std::vector<KeySpec>& Specs() {
        }},
       IntKey<int>("port", "TCP port, 0 for any free one (default 8080)", &ServerConfig::port, 0,
                   65535),
-      IntKey<int>("threads", "worker threads (default 64)", &ServerConfig::threads, 1, 4096),
+      IntKey<int>("threads", "worker threads for the slow routes (default 64)",
+                  &ServerConfig::threads, 1, 4096),
+      IntKey<int>("io_threads", "event-loop threads, 0 for one per core (default 0)",
+                  &ServerConfig::io_threads, 0, 256),
       {"catalog", "catalog file (default: $SONANCE_CATALOG or the user's data folder)",
        [](ServerConfig* c, const std::string& v, const std::string& what) {
          if (v.empty()) return Status::InvalidArgument(what + ": catalog path is empty");
@@ -97,8 +100,10 @@ const std::vector<KeySpec>& Specs() {
        "FAISS factory string of the recommendation index: Flat (exact) or HNSW<m> (default Flat)",
        [](ServerConfig* c, const std::string& v, const std::string& what) {
          if (v != "Flat" && v.rfind("HNSW", 0) != 0) {
-           return Status::InvalidArgument(what + ": index_factory must be Flat or HNSW<m> (the "
-                                                 "L1 metric needs one of them), got '" + v + "'");
+           return Status::InvalidArgument(what +
+                                          ": index_factory must be Flat or HNSW<m> (the "
+                                          "L1 metric needs one of them), got '" +
+                                          v + "'");
          }
          c->index_factory = v;
          return Status::Ok();

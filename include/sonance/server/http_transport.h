@@ -1,4 +1,5 @@
-// HttpServer: the HTTP transport of `sonance serve`, a small table of routes over cpp-httplib.
+// HttpServer: the HTTP/1.1 transport of `sonance serve`, a small table of routes over an
+// epoll event loop (Linux).
 //
 // Routes are (method, pattern) pairs; a pattern's `{name}` segment captures one path segment
 // into HttpRequest::path_params. Dispatch gives every request an id (X-Request-Id), maps an
@@ -7,11 +8,17 @@
 //   {"error": {"status": N, "message": "...", "id": "<request id>", ...details}}
 // Bodies over the configured limit get 413 before any handler runs. After each request the
 // RequestObserver sees the route pattern, status and latency (for logs and metrics).
-// cpp-httplib stays inside http_transport.cpp.
+//
+// Threads: an acceptor (the thread in Run()) hands new connections round-robin to
+// `io_threads` event loops; each loop reads, parses and writes its connections without
+// blocking. A route registered kInline runs on the loop itself (for short, bounded handlers:
+// no thread hand-off); a kWorker route (the default) runs on a pool of `threads` workers and
+// its connection waits without holding up the loop. Keep-alive, pipelining, chunked bodies,
+// Expect: 100-continue and HEAD are served; Range is ignored (whole documents only).
 //
 // Thread-safety: Route() and the observers are set up before Run(); handlers run concurrently
-// on the worker threads and must be thread-safe. Stop() may be called from any thread; it stops
-// accepting, lets in-flight requests finish and makes Run() return.
+// and must be thread-safe. Stop() may be called from any thread; it stops accepting, lets
+// in-flight requests finish and makes Run() return.
 #pragma once
 
 #include <chrono>
@@ -82,6 +89,10 @@ std::string ErrorBody(int status, const std::string& message, const std::string&
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 
+// Where a route's handler runs: on the event loop (short, bounded work such as one catalog
+// lookup) or on the worker pool (anything that may take long or block).
+enum class RouteMode { kWorker, kInline };
+
 struct RequestRecord {
   std::string request_id;
   std::string method;
@@ -98,7 +109,8 @@ struct RequestRecord {
 struct HttpServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;
-  int threads = 64;
+  int threads = 64;    // workers for kWorker routes
+  int io_threads = 0;  // event loops; 0 = one per core
   std::int64_t max_body_bytes = 1 << 20;
   int read_timeout_ms = 5000;
   int write_timeout_ms = 5000;
@@ -114,7 +126,8 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  void Route(const std::string& method, const std::string& pattern, HttpHandler handler);
+  void Route(const std::string& method, const std::string& pattern, HttpHandler handler,
+             RouteMode mode = RouteMode::kWorker);
   void SetRequestObserver(std::function<void(const RequestRecord&)> observer);
 
   // Binds the listening socket (port() is then known). IOError naming the address when the

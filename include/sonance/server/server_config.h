@@ -25,14 +25,15 @@ namespace sonance {
 struct ServerConfig {
   std::string host = "127.0.0.1";         // loopback unless told otherwise
   int port = 8080;                        // 0 picks a free port (printed at start)
-  int threads = 64;                       // worker threads; one per open keep-alive connection
+  int threads = 64;                       // workers for handlers that may take long
+  int io_threads = 0;                     // event loops; 0 = one per core
   std::filesystem::path catalog;          // empty: Catalog::DefaultPath()
   std::int64_t max_body_bytes = 1 << 20;  // larger request bodies get 413
   int read_timeout_ms = 5000;             // a client slower than this is dropped
   int write_timeout_ms = 5000;
   int keep_alive_timeout_s = 5;
-  int keep_alive_max_count = 1000;               // requests per connection before it closes
-  int catalog_refresh_ms = 1000;                 // how often to look for catalog changes
+  int keep_alive_max_count = 1000;  // requests per connection before it closes
+  int catalog_refresh_ms = 1000;    // how often to look for catalog changes
   // FAISS factory string of the recommendation index ("Flat" exact, "HNSW32" approximate).
   std::string index_factory = "Flat";
   std::filesystem::path log_file = "debug.log";  // rotating; empty disables the file log
