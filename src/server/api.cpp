@@ -80,10 +80,6 @@ std::string UrlEncode(std::string_view s) {
 
 // ---- JSON shapes ---------------------------------------------------------------------------
 
-std::string EntityId(const std::string& kind, const std::string& key) {
-  return TrackIdForPath(kind + ":" + key);
-}
-
 json ArtistJson(const std::string& name) {
   const std::string id = EntityId("artist", NormalizeName(name));
   return {{"external_urls", json::object()},
@@ -126,11 +122,6 @@ ReleaseDate ParseReleaseDate(const std::string& date) {
     r.month = 0;
   }
   return r;
-}
-
-std::string PrimaryArtist(const TrackRecord& r) {
-  if (!r.tags.artists.empty()) return r.tags.artists.front();
-  return r.tags.album_artist;
 }
 
 // Features a table did not provide are null, never a default that looks like a value.
@@ -245,8 +236,7 @@ void AppendJsonString(std::string* out, std::string_view s) {
   out->push_back('"');
 }
 
-void AppendArtistJson(std::string* out, const std::string& name, const std::string& key) {
-  const std::string id = EntityId("artist", key);
+void AppendArtistJson(std::string* out, const std::string& name, const std::string& id) {
   *out += R"({"external_urls":{},"href":null,"id":")";
   *out += id;
   *out += R"(","name":)";
@@ -268,16 +258,12 @@ void AppendOptionalString(std::string* out, const std::string& v) {
 
 void AppendSpotifyTrackJson(std::string* out, const TrackEntry& t) {
   const TrackRecord& r = t.record;
-  const std::string album_artist =
-      r.tags.album_artist.empty() ? PrimaryArtist(r) : r.tags.album_artist;
-  const std::string album_artist_key = NormalizeName(album_artist);
+  const std::string& album_artist = AlbumArtistOf(r);
   const ReleaseDate date = ParseReleaseDate(r.tags.release_date);
-  const std::string album_id =
-      EntityId("album", album_artist_key + "\n" + NormalizeName(r.tags.album));
   *out += R"({"album":{"album_type":"album","artists":[)";
-  if (!album_artist.empty()) AppendArtistJson(out, album_artist, album_artist_key);
+  if (!album_artist.empty()) AppendArtistJson(out, album_artist, t.album_artist_id);
   *out += R"(],"external_urls":{},"href":null,"id":")";
-  *out += album_id;
+  *out += t.album_id;
   *out += R"(","images":[],"name":)";
   AppendJsonString(out, r.tags.album);
   *out += R"(,"release_date":)";
@@ -285,14 +271,11 @@ void AppendSpotifyTrackJson(std::string* out, const TrackEntry& t) {
   *out += R"(,"release_date_precision":)";
   AppendOptionalString(out, date.precision);
   *out += R"(,"type":"album","uri":"sonance:album:)";
-  *out += album_id;
+  *out += t.album_id;
   *out += R"("},"artists":[)";
   for (std::size_t i = 0; i < r.tags.artists.size(); ++i) {
     if (i > 0) out->push_back(',');
-    // The snapshot holds each artist's NormalizeName key already.
-    const std::string key =
-        i < t.artist_keys.size() ? t.artist_keys[i] : NormalizeName(r.tags.artists[i]);
-    AppendArtistJson(out, r.tags.artists[i], key);
+    AppendArtistJson(out, r.tags.artists[i], t.artist_ids[i]);
   }
   *out += R"(],"disc_number":1,"duration_ms":)";
   *out += std::to_string(r.duration_ms);

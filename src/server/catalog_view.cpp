@@ -13,6 +13,20 @@
 
 namespace sonance {
 
+std::string PrimaryArtist(const TrackRecord& r) {
+  if (!r.tags.artists.empty()) return r.tags.artists.front();
+  return r.tags.album_artist;
+}
+
+const std::string& AlbumArtistOf(const TrackRecord& r) {
+  if (!r.tags.album_artist.empty() || r.tags.artists.empty()) return r.tags.album_artist;
+  return r.tags.artists.front();
+}
+
+std::string EntityId(const std::string& kind, const std::string& key) {
+  return TrackIdForPath(kind + ":" + key);
+}
+
 namespace {
 
 std::vector<std::string> SplitWords(const std::string& key) {
@@ -175,6 +189,10 @@ CatalogSnapshot::CatalogSnapshot(std::vector<TrackRecord> tracks,
     e.album_key = NormalizeName(r.tags.album);
     e.genre_key = NormalizeName(r.tags.genre);
     e.release_year = YearOf(r.tags.release_date);
+    for (const auto& key : e.artist_keys) e.artist_ids.push_back(EntityId("artist", key));
+    const std::string album_artist_key = NormalizeName(AlbumArtistOf(r));
+    if (!AlbumArtistOf(r).empty()) e.album_artist_id = EntityId("artist", album_artist_key);
+    e.album_id = EntityId("album", album_artist_key + "\n" + e.album_key);
     e.record = std::move(r);
     tracks_.push_back(std::move(e));
   }

@@ -336,6 +336,7 @@ struct HttpServer::Impl {
   bool OnReadable(Loop& loop, Conn& c);
   bool Process(Loop& loop, Conn& c);
   bool Flush(Loop& loop, Conn& c);
+  static void AppendOutput(Conn& c, std::string bytes);
   void UpdateInterest(Loop& loop, Conn& c);
   void Close(Loop& loop, Conn& c);
   void Sweep(Loop& loop, Clock::time_point now);
@@ -493,6 +494,16 @@ void HttpServer::Impl::UpdateInterest(Loop& loop, Conn& c) {
   c.events = want;
 }
 
+// Queues bytes to send; takes the buffer over when nothing else waits (the common case).
+void HttpServer::Impl::AppendOutput(Conn& c, std::string bytes) {
+  if (c.out_off >= c.out.size()) {
+    c.out = std::move(bytes);
+    c.out_off = 0;
+  } else {
+    c.out += bytes;
+  }
+}
+
 bool HttpServer::Impl::Flush(Loop& loop, Conn& c) {
   while (c.out_off < c.out.size()) {
     const ssize_t n =
@@ -594,7 +605,7 @@ bool HttpServer::Impl::Process(Loop& loop, Conn& c) {
       });
       break;
     }
-    c.out += Finish(x);
+    AppendOutput(c, Finish(x));
     if (!x.keep_alive) c.close_after = true;
   }
   return Flush(loop, c);
@@ -658,7 +669,7 @@ void HttpServer::Impl::TakeCompletions(Loop& loop) {
     if (it == loop.conns.end() || it->second->id != d.conn_id) continue;  // client went away
     Conn& c = *it->second;
     c.busy = false;
-    c.out += d.bytes;
+    AppendOutput(c, std::move(d.bytes));
     if (!d.keep_alive) c.close_after = true;
     (void)Process(loop, c);
   }

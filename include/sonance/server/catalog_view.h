@@ -34,12 +34,24 @@ struct TrackEntry {
   TrackRecord record;
   std::optional<AudioFeatures> features;
   std::optional<AnalysisSummary> analysis;  // beats/bars/sections/segments, when analysed
-  std::string title_key;                 // NormalizeName(title)
-  std::vector<std::string> artist_keys;  // NormalizeName of each artist
+  std::string title_key;                    // NormalizeName(title)
+  std::vector<std::string> artist_keys;     // NormalizeName of each artist
   std::string album_key;
   std::string genre_key;
   int release_year = 0;  // 0 when unknown
+  // Spotify-style ids of the track's artists and album, precomputed for the JSON writers.
+  std::vector<std::string> artist_ids;  // EntityId("artist", artist_keys[i])
+  std::string album_artist_id;          // of AlbumArtistOf(record); empty when none
+  std::string album_id;
 };
+
+// The first artist, else the album artist.
+std::string PrimaryArtist(const TrackRecord& r);
+// The album artist, else the first artist.
+const std::string& AlbumArtistOf(const TrackRecord& r);
+// The 22-character id of a named entity: kind "artist" with the NormalizeName key, or kind
+// "album" with "<album artist key>\n<album key>".
+std::string EntityId(const std::string& kind, const std::string& key);
 
 // A Spotify-style search query: free words plus field filters, e.g.
 //   bohemian artist:queen year:1970-1979
