@@ -32,13 +32,6 @@ namespace sonance {
 
 namespace {
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 std::vector<std::string> Segments(std::string_view path) {
   std::vector<std::string> out;
   std::size_t i = 0;
@@ -93,7 +86,7 @@ int HttpRequest::QueryCount(std::string_view name) const {
 
 std::string HttpRequest::Header(std::string_view name) const {
   for (const auto& [k, v] : headers) {
-    if (EqualsIgnoreCase(k, name)) return v;
+    if (http::EqualsIgnoreCase(k, name)) return v;
   }
   return {};
 }
@@ -633,7 +626,6 @@ bool HttpServer::Impl::OnReadable(Loop& loop, Conn& c) {
 
 void HttpServer::Impl::TakeIncoming(Loop& loop) {
   std::vector<std::pair<int, std::string>> incoming;
-  std::vector<Completion> done;
   {
     std::lock_guard lock(loop.mu);
     incoming.swap(loop.incoming);

@@ -68,6 +68,9 @@ std::string PercentDecode(std::string_view s, bool plus_is_space);
 // '=' has an empty value.
 std::vector<std::pair<std::string, std::string>> ParseQuery(std::string_view query);
 
+// ASCII case-insensitive equality (header names, tokens).
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+
 // The reason phrase of a status code ("OK", "Not Found", ...).
 const char* ReasonPhrase(int status);
 
