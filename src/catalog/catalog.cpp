@@ -20,6 +20,7 @@
 #include "sonance/catalog/sqlite_track_store.h"
 #include "sonance/catalog/track_store.h"
 #include "sonance/common/name_match.h"
+#include "sonance/common/paths.h"
 #include "sonance/common/utf8.h"
 
 namespace sonance {
@@ -113,6 +114,40 @@ bool IsIsoUtcSecond(const std::string& t) {
   auto num = [&t](std::size_t pos, std::size_t len) { return std::stoi(t.substr(pos, len)); };
   return num(5, 2) >= 1 && num(5, 2) <= 12 && num(8, 2) >= 1 && num(8, 2) <= 31 &&
          num(11, 2) <= 23 && num(14, 2) <= 59 && num(17, 2) <= 60;
+}
+
+// Nothing but ASCII white space (or nothing at all).
+bool IsBlank(const std::string& s) {
+  return s.find_first_not_of(" \t\n\v\f\r") == std::string::npos;
+}
+
+Status ValidateTextVector(const TrackTextVector& v) {
+  const std::string what = "the text vector of track " + std::to_string(v.rowid);
+  if (v.index_id.empty()) return Status::InvalidArgument(what + " has no index id");
+  if (Status s = CheckUtf8(v.index_id, "an index id"); !s.ok()) return s;
+  if (v.source != "lyrics" && v.source != "metadata") {
+    return Status::InvalidArgument(what + " has source '" + v.source +
+                                   "', not 'lyrics' or 'metadata'");
+  }
+  // Written this way round, NaN fails too.
+  if (!(v.valence >= 0.0 && v.valence <= 1.0) || !(v.arousal >= 0.0 && v.arousal <= 1.0)) {
+    return Status::InvalidArgument(what + " has a valence or arousal outside [0, 1]");
+  }
+  if (v.mood_words < 0) return Status::InvalidArgument(what + " has a negative mood_words");
+  if (v.ids.size() != v.weights.size()) {
+    return Status::InvalidArgument(what + " has " + std::to_string(v.ids.size()) +
+                                   " concept ids but " + std::to_string(v.weights.size()) +
+                                   " weights");
+  }
+  for (std::size_t i = 0; i < v.ids.size(); ++i) {
+    if (i > 0 && v.ids[i] <= v.ids[i - 1]) {
+      return Status::InvalidArgument(what + " has concept ids that are not ascending and unique");
+    }
+    if (!std::isfinite(v.weights[i])) {
+      return Status::InvalidArgument(what + " has a weight that is not finite");
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -240,18 +275,7 @@ std::unique_ptr<Catalog> Catalog::FromStore(std::unique_ptr<TrackStore> store,
 }
 
 fs::path Catalog::DefaultPath() {
-  auto env = [](const char* name) -> std::string {
-    const char* v = std::getenv(name);
-    return v == nullptr ? std::string() : std::string(v);
-  };
-  if (std::string p = env("SONANCE_CATALOG"); !p.empty()) return p;
-  // The XDG spec says relative values are invalid and must be ignored.
-  if (std::string xdg = env("XDG_DATA_HOME"); !xdg.empty() && fs::path(xdg).is_absolute()) {
-    return fs::path(xdg) / "sonance" / "catalog.db";
-  }
-  std::string home = env("HOME");
-  if (home.empty()) home = ".";
-  return fs::path(home) / ".local" / "share" / "sonance" / "catalog.db";
+  return UserDataFile("SONANCE_CATALOG", "catalog.db");
 }
 
 int Catalog::schema_version() const {
@@ -415,6 +439,30 @@ Status Catalog::StoreLyrics(std::int64_t rowid, const std::vector<LyricLine>& li
 
 Result<std::optional<TrackLyrics>> Catalog::LoadLyrics(std::int64_t rowid) {
   return store_->LoadLyrics(rowid);
+}
+
+// ---- text vectors --------------------------------------------------------------------------
+
+Result<std::vector<TrackText>> Catalog::TrackTexts() {
+  auto texts = store_->TrackTexts();
+  if (!texts.ok()) return texts.status();
+  // Blank lines stay in the lyrics table as the source had them; they carry nothing to
+  // vectorise.
+  for (TrackText& t : *texts) std::erase_if(t.lyrics, IsBlank);
+  return texts;
+}
+
+Status Catalog::StoreTextVectors(const std::vector<TrackTextVector>& vectors) {
+  // All checked first: a refusal writes nothing, like an unknown rowid.
+  for (const TrackTextVector& v : vectors) {
+    if (Status s = ValidateTextVector(v); !s.ok()) return s;
+  }
+  if (vectors.empty()) return Status::Ok();
+  return store_->ReplaceTextVectors(vectors);
+}
+
+Result<std::vector<TrackTextVector>> Catalog::LoadTextVectors(const std::string& index_id) {
+  return store_->LoadTextVectors(index_id);
 }
 
 Result<std::vector<Play>> Catalog::ListHistory(const HistoryFilter& filter) {

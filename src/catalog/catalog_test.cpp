@@ -1007,3 +1007,277 @@ TEST(AnalysisSummariesTest, MatchesTheLoadedAnalysis) {
 
 }  // namespace
 }  // namespace sonance
+
+namespace sonance {
+namespace {
+
+// ---- text vectors --------------------------------------------------------------------------
+
+TrackTextVector TextVector(std::int64_t rowid, std::vector<std::uint32_t> ids,
+                           std::vector<float> weights, const std::string& index_id = "esa-1") {
+  TrackTextVector v;
+  v.rowid = rowid;
+  v.index_id = index_id;
+  v.source = "lyrics";
+  v.text_hash = 0x0123456789ABCDEFu;
+  v.valence = 0.625;
+  v.arousal = 0.375;
+  v.mood_words = 4;
+  v.ids = std::move(ids);
+  v.weights = std::move(weights);
+  return v;
+}
+
+void ExpectSameVector(const TrackTextVector& got, const TrackTextVector& want) {
+  EXPECT_EQ(got.rowid, want.rowid);
+  EXPECT_EQ(got.index_id, want.index_id);
+  EXPECT_EQ(got.source, want.source);
+  EXPECT_EQ(got.text_hash, want.text_hash);
+  EXPECT_EQ(got.valence, want.valence);
+  EXPECT_EQ(got.arousal, want.arousal);
+  EXPECT_EQ(got.mood_words, want.mood_words);
+  EXPECT_EQ(got.ids, want.ids);
+  EXPECT_EQ(got.weights, want.weights);  // exact: float32 in, the same bits out
+}
+
+// Analysed tracks at /m/0.ogg, /m/1.ogg, ...; returns their rowids in order.
+std::vector<std::int64_t> StoreTracks(Catalog& cat, int n) {
+  std::vector<std::int64_t> rowids;
+  for (int i = 0; i < n; ++i) {
+    const std::string path = "/m/" + std::to_string(i) + ".ogg";
+    EXPECT_TRUE(cat.StoreAnalysis(Stat(path), "h", SampleTags("T" + std::to_string(i), {"A"}),
+                                  SampleAnalysis())
+                    .ok());
+    auto t = cat.FindTrack(path);
+    EXPECT_TRUE(t.ok() && t->has_value());
+    rowids.push_back(t.ok() && t->has_value() ? (*t)->rowid : 0);
+  }
+  return rowids;
+}
+
+TEST(TextVectorStoreTest, EmptyCatalogHasNoTextsAndNoVectorsAndStoringNoneIsFine) {
+  TempDir dir;
+  auto cat = OpenIn(dir);
+  ASSERT_TRUE(cat);
+  auto texts = cat->TrackTexts();
+  ASSERT_TRUE(texts.ok()) << texts.status().ToString();
+  EXPECT_TRUE(texts->empty());
+  EXPECT_TRUE(cat->StoreTextVectors({}).ok());
+  auto vectors = cat->LoadTextVectors();
+  ASSERT_TRUE(vectors.ok()) << vectors.status().ToString();
+  EXPECT_TRUE(vectors->empty());
+}
+
+TEST(TextVectorStoreTest, RoundTripsEveryFieldExactlyInRowidOrder) {
+  TempDir dir;
+  auto cat = OpenIn(dir);
+  ASSERT_TRUE(cat);
+  const auto rowids = StoreTracks(*cat, 3);
+  // Weights that a detour through double or text would change: not representable in
+  // decimal, denormal, the largest float, negative.
+  TrackTextVector full = TextVector(rowids[0], {0, 7, 65536, 4294967295u},
+                                    {0.1f, 1e-42f, std::numeric_limits<float>::max(), -2.75f});
+  full.text_hash = 0xFEDCBA9876543210u;  // top bit set: stored as a negative int64
+  full.valence = 0.1;
+  full.arousal = 1.0;
+  full.mood_words = 123456789012;
+  TrackTextVector empty = TextVector(rowids[1], {}, {});
+  empty.source = "metadata";
+  empty.text_hash = 0;
+  empty.valence = 0.5;
+  empty.arousal = 0.5;
+  empty.mood_words = 0;
+  TrackTextVector top = TextVector(rowids[2], {3}, {1.0f});
+  top.text_hash = 0xFFFFFFFFFFFFFFFFu;
+  top.valence = 0.0;
+  // Given out of rowid order; read back in it.
+  ASSERT_TRUE(cat->StoreTextVectors({top, full, empty}).ok());
+
+  auto loaded = cat->LoadTextVectors();
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  ASSERT_EQ(loaded->size(), 3u);
+  ExpectSameVector((*loaded)[0], full);
+  ExpectSameVector((*loaded)[1], empty);
+  ExpectSameVector((*loaded)[2], top);
+}
+
+TEST(TextVectorStoreTest, ASecondStoreReplacesTheTracksVectorAndKeepsTheOthers) {
+  TempDir dir;
+  auto cat = OpenIn(dir);
+  ASSERT_TRUE(cat);
+  const auto rowids = StoreTracks(*cat, 2);
+  const TrackTextVector other = TextVector(rowids[1], {5}, {0.5f});
+  ASSERT_TRUE(cat->StoreTextVectors({TextVector(rowids[0], {1, 2, 3}, {1, 2, 3}), other}).ok());
+  TrackTextVector again = TextVector(rowids[0], {9}, {0.25f}, "esa-2");
+  again.source = "metadata";
+  again.text_hash = 42;
+  again.mood_words = 0;
+  ASSERT_TRUE(cat->StoreTextVectors({again}).ok());
+
+  auto loaded = cat->LoadTextVectors();
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  ASSERT_EQ(loaded->size(), 2u);
+  ExpectSameVector((*loaded)[0], again);
+  ExpectSameVector((*loaded)[1], other);
+}
+
+TEST(TextVectorStoreTest, AnIndexIdSelectsTheVectorsComputedAgainstThatIndex) {
+  TempDir dir;
+  auto cat = OpenIn(dir);
+  ASSERT_TRUE(cat);
+  const auto rowids = StoreTracks(*cat, 3);
+  ASSERT_TRUE(cat->StoreTextVectors({TextVector(rowids[0], {1}, {1}, "enwiki-a"),
+                                     TextVector(rowids[1], {2}, {1}, "enwiki-b"),
+                                     TextVector(rowids[2], {3}, {1}, "enwiki-a")})
+                  .ok());
+  auto a = cat->LoadTextVectors("enwiki-a");
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  ASSERT_EQ(a->size(), 2u);
+  EXPECT_EQ((*a)[0].rowid, rowids[0]);
+  EXPECT_EQ((*a)[1].rowid, rowids[2]);
+  EXPECT_EQ((*a)[1].ids, (std::vector<std::uint32_t>{3}));
+  auto b = cat->LoadTextVectors("enwiki-b");
+  ASSERT_TRUE(b.ok());
+  ASSERT_EQ(b->size(), 1u);
+  EXPECT_EQ((*b)[0].rowid, rowids[1]);
+  EXPECT_TRUE(cat->LoadTextVectors("enwiki")->empty());  // whole ids, not prefixes
+  EXPECT_EQ(cat->LoadTextVectors()->size(), 3u);
+}
+
+TEST(TextVectorStoreTest, AnUnknownRowidIsNotFoundAndNothingOfTheCallIsWritten) {
+  TempDir dir;
+  auto cat = OpenIn(dir);
+  ASSERT_TRUE(cat);
+  const auto rowids = StoreTracks(*cat, 2);
+  const TrackTextVector before = TextVector(rowids[0], {1}, {0.5f});
+  ASSERT_TRUE(cat->StoreTextVectors({before}).ok());
+
+  // The unknown rowid comes last: the two vectors before it were already written when the
+  // store found out, and must be rolled back.
+  const Status s = cat->StoreTextVectors({TextVector(rowids[0], {2}, {0.75f}),
+                                          TextVector(rowids[1], {3}, {1.0f}),
+                                          TextVector(rowids[1] + 1000, {4}, {1.0f})});
+  EXPECT_EQ(s.code(), StatusCode::kNotFound) << s.ToString();
+  EXPECT_NE(s.message().find(std::to_string(rowids[1] + 1000)), std::string::npos) << s.ToString();
+  auto loaded = cat->LoadTextVectors();
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  ASSERT_EQ(loaded->size(), 1u);
+  ExpectSameVector((*loaded)[0], before);
+}
+
+TEST(TextVectorStoreTest, RefusesInvalidVectorsAndWritesNothingOfTheCall) {
+  TempDir dir;
+  auto cat = OpenIn(dir);
+  ASSERT_TRUE(cat);
+  const auto rowids = StoreTracks(*cat, 2);
+  const std::int64_t r = rowids[1];
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const float inf = std::numeric_limits<float>::infinity();
+  std::vector<std::pair<std::string, TrackTextVector>> cases = {
+      {"ids descending", TextVector(r, {3, 2}, {1, 1})},
+      {"ids repeated", TextVector(r, {2, 2}, {1, 1})},
+      {"fewer weights", TextVector(r, {1, 2}, {1})},
+      {"more weights", TextVector(r, {1}, {1, 2})},
+      {"NaN weight", TextVector(r, {1, 2}, {1, nan})},
+      {"infinite weight", TextVector(r, {1}, {-inf})},
+  };
+  auto with = [&](const std::string& name, auto change) {
+    TrackTextVector v = TextVector(r, {1}, {1});
+    change(v);
+    cases.emplace_back(name, v);
+  };
+  with("source title", [](TrackTextVector& v) { v.source = "title"; });
+  with("empty source", [](TrackTextVector& v) { v.source = ""; });
+  with("empty index id", [](TrackTextVector& v) { v.index_id = ""; });
+  with("index id not UTF-8", [](TrackTextVector& v) { v.index_id = "esa-\xC3"; });
+  with("valence above 1", [](TrackTextVector& v) { v.valence = 1.5; });
+  with("valence below 0", [](TrackTextVector& v) { v.valence = -0.01; });
+  with("arousal NaN", [](TrackTextVector& v) { v.arousal = std::nan(""); });
+  with("negative mood words", [](TrackTextVector& v) { v.mood_words = -1; });
+  for (const auto& [name, bad] : cases) {
+    // A valid vector first: it must not be stored either.
+    const Status s = cat->StoreTextVectors({TextVector(rowids[0], {1}, {1}), bad});
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << name << ": " << s.ToString();
+  }
+  auto loaded = cat->LoadTextVectors();
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  EXPECT_TRUE(loaded->empty());
+  // The same vector made valid is stored: the refusals were about what they changed.
+  EXPECT_TRUE(cat->StoreTextVectors({TextVector(r, {1, 2}, {1, 1})}).ok());
+}
+
+TEST(TrackTextsTest, ReturnsLyricsInOrderAndMetadataOfTracksWithFeaturesOnly) {
+  TempDir dir;
+  auto cat = OpenIn(dir);
+  ASSERT_TRUE(cat);
+  ASSERT_TRUE(cat->StoreAnalysis(Stat("/m/sung.ogg"), "h",
+                                 SampleTags("Sung", {"Zed", "Amy", "Mo"}, "Album S", "folk"),
+                                 SampleAnalysis())
+                  .ok());
+  ASSERT_TRUE(cat->StoreAnalysis(Stat("/m/plain.ogg"), "h",
+                                 SampleTags("Plain", {"Solo"}, "Album P", "jazz"), SampleAnalysis())
+                  .ok());
+  ASSERT_TRUE(cat->StoreFailure(Stat("/m/broken.ogg"), "h", "Corrupt: no audio").ok());
+  ImportedTrack with_features;
+  with_features.spotify_id = "2ZyuwVvV6Z3XJaXIFbspeE";
+  with_features.tags = SampleTags("Imported", {"Cara", "Guest"}, "Album I", "pop; dance");
+  with_features.features = SampleFeatures();
+  ImportedTrack without_features;
+  without_features.spotify_id = "0VjIjW4GlUZAMYd2vXMi3b";
+  without_features.tags = SampleTags("Bare", {"Nobody"});
+  {
+    auto import = cat->BeginImport();
+    ASSERT_TRUE(import.ok()) << import.status().ToString();
+    ASSERT_TRUE((*import)->PutTrack(with_features).ok());
+    ASSERT_TRUE((*import)->PutTrack(without_features).ok());
+    ASSERT_TRUE((*import)->Commit().ok());
+  }
+  auto rowid = [&](const std::string& key) { return (*cat->FindTrack(key))->rowid; };
+  const std::int64_t sung = rowid("/m/sung.ogg");
+  const std::int64_t plain = rowid("/m/plain.ogg");
+  const std::int64_t imported = rowid("spotify:track:2ZyuwVvV6Z3XJaXIFbspeE");
+  // Lines in an order no sort would produce, with blank ones between them.
+  ASSERT_TRUE(cat->StoreLyrics(sung,
+                               {{0, "zebra crossing"},
+                                {500, ""},
+                                {1000, "apple tree"},
+                                {1500, "  \t "},
+                                {2000, "middle"},
+                                {2500, " keeps its spaces "}},
+                               "lrc")
+                  .ok());
+  ASSERT_TRUE(cat->StoreLyrics(imported, {{std::nullopt, "imported words"}}, "txt").ok());
+  // Tracks without features are skipped even when they have lyrics.
+  ASSERT_TRUE(cat->StoreLyrics(rowid("/m/broken.ogg"), {{0, "never read"}}, "lrc").ok());
+  ASSERT_TRUE(
+      cat->StoreLyrics(rowid("spotify:track:0VjIjW4GlUZAMYd2vXMi3b"), {{0, "never read"}}, "lrc")
+          .ok());
+
+  auto texts = cat->TrackTexts();
+  ASSERT_TRUE(texts.ok()) << texts.status().ToString();
+  ASSERT_EQ(texts->size(), 3u);
+  const TrackText& s = (*texts)[0];
+  EXPECT_EQ(s.rowid, sung);
+  EXPECT_EQ(s.lyrics, (std::vector<std::string>{"zebra crossing", "apple tree", "middle",
+                                                " keeps its spaces "}));
+  EXPECT_EQ(s.title, "Sung");
+  EXPECT_EQ(s.album, "Album S");
+  EXPECT_EQ(s.genre, "folk");
+  EXPECT_EQ(s.artists, (std::vector<std::string>{"Zed", "Amy", "Mo"}));  // in position order
+  const TrackText& p = (*texts)[1];
+  EXPECT_EQ(p.rowid, plain);
+  EXPECT_TRUE(p.lyrics.empty());
+  EXPECT_EQ(p.title, "Plain");
+  EXPECT_EQ(p.album, "Album P");
+  EXPECT_EQ(p.genre, "jazz");
+  EXPECT_EQ(p.artists, (std::vector<std::string>{"Solo"}));
+  const TrackText& i = (*texts)[2];
+  EXPECT_EQ(i.rowid, imported);
+  EXPECT_EQ(i.lyrics, (std::vector<std::string>{"imported words"}));
+  EXPECT_EQ(i.title, "Imported");
+  EXPECT_EQ(i.genre, "pop; dance");
+  EXPECT_EQ(i.artists, (std::vector<std::string>{"Cara", "Guest"}));
+}
+
+}  // namespace
+}  // namespace sonance

@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -128,15 +129,37 @@ constexpr std::string_view kSchemaV3 = R"sql(
 ALTER TABLE tracks ADD COLUMN fingerprint TEXT NOT NULL DEFAULT '';
 )sql";
 
+// Version 4: a text vector per track for text semantics (TrackTextVector): the ESA concept
+// vector of its lyrics or metadata, valid for one index (index_id) and one text (text_hash,
+// XXH64 bit-cast to a signed integer), with the text's mood. `vector` holds `concepts`
+// little-endian uint32 concept ids, ascending, then as many little-endian float32 weights:
+// one row per track rather than one per concept, so a vector is read in one piece.
+constexpr std::string_view kSchemaV4 = R"sql(
+CREATE TABLE text_vectors (
+  track_rowid INTEGER PRIMARY KEY REFERENCES tracks (track_rowid) ON DELETE CASCADE,
+  index_id TEXT NOT NULL,
+  source TEXT NOT NULL CHECK (source IN ('lyrics', 'metadata')),
+  text_hash INTEGER NOT NULL,
+  valence REAL NOT NULL,
+  arousal REAL NOT NULL,
+  mood_words INTEGER NOT NULL,
+  concepts INTEGER NOT NULL,
+  vector BLOB NOT NULL
+) STRICT;
+)sql";
+
 constexpr SqliteMigration kMigrations[] = {
     {1, kSchemaV1},
     {2, kSchemaV2},
     {3, kSchemaV3},
+    {4, kSchemaV4},
 };
 
 // The first schema version with tracks.fingerprint. A store opened with fewer migrations (how
 // tests build the catalog an older release wrote) writes what that release wrote.
 constexpr int kFingerprintVersion = 3;
+// The first schema version with text_vectors; older stores have none to read or write.
+constexpr int kTextVectorsVersion = 4;
 
 constexpr int kBusyTimeoutMs = 5000;
 
@@ -194,6 +217,14 @@ class Stmt {
     sqlite3_bind_text64(s_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
   }
   void BindNull(int i) { sqlite3_bind_null(s_, i); }
+  void BindBlob(int i, std::string_view v) {
+    // A null pointer would bind NULL, not an empty blob.
+    if (v.empty()) {
+      sqlite3_bind_zeroblob(s_, i, 0);
+    } else {
+      sqlite3_bind_blob64(s_, i, v.data(), v.size(), SQLITE_TRANSIENT);
+    }
+  }
   template <typename T>
   void BindOptional(int i, const std::optional<T>& v) {
     if (v) {
@@ -219,6 +250,14 @@ class Stmt {
     const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_, col));
     return p == nullptr ? std::string()
                         : std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, col)));
+  }
+  // Valid until the next Step() or Reset().
+  std::string_view Blob(int col) const {
+    const void* p = sqlite3_column_blob(s_, col);
+    const int n = sqlite3_column_bytes(s_, col);
+    return p == nullptr
+               ? std::string_view()
+               : std::string_view(static_cast<const char*>(p), static_cast<std::size_t>(n));
   }
 
  private:
@@ -547,6 +586,45 @@ Play ReadPlay(const Stmt& st) {
   p.extra_json = st.Text(13);
   p.track_rowid = st.OptionalInt(14);
   return p;
+}
+
+// text_vectors.vector: the ids, then the weights' bits, each as 4 little-endian bytes.
+std::string EncodeTextVector(const TrackTextVector& v) {
+  std::string out;
+  out.reserve(8 * v.ids.size());
+  auto put = [&out](std::uint32_t word) {
+    for (int shift = 0; shift < 32; shift += 8) {
+      out.push_back(static_cast<char>((word >> shift) & 0xFFu));
+    }
+  };
+  for (std::uint32_t id : v.ids) put(id);
+  for (float w : v.weights) put(std::bit_cast<std::uint32_t>(w));
+  return out;
+}
+
+// The inverse of EncodeTextVector: "" when the blob holds `concepts` ascending ids and as
+// many weights, else what is wrong with it.
+std::string DecodeTextVector(std::string_view blob, std::int64_t concepts, TrackTextVector* v) {
+  if (concepts < 0 ||
+      static_cast<std::uint64_t>(blob.size()) != 8 * static_cast<std::uint64_t>(concepts)) {
+    return std::to_string(blob.size()) + " bytes for " + std::to_string(concepts) + " concepts";
+  }
+  const auto n = static_cast<std::size_t>(concepts);
+  auto word = [&blob](std::size_t i) {
+    std::uint32_t w = 0;
+    for (std::size_t b = 0; b < 4; ++b) {
+      w |= static_cast<std::uint32_t>(static_cast<unsigned char>(blob[4 * i + b])) << (8 * b);
+    }
+    return w;
+  };
+  v->ids.resize(n);
+  v->weights.resize(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    v->ids[i] = word(i);
+    if (i > 0 && v->ids[i] <= v->ids[i - 1]) return "concept ids not ascending";
+    v->weights[i] = std::bit_cast<float>(word(n + i));
+  }
+  return "";
 }
 
 // One write transaction across many calls, with its statements prepared once: a table of
@@ -1168,6 +1246,122 @@ class SqliteTrackStore final : public TrackStore {
     return std::optional<TrackLyrics>(std::move(lyrics));
   }
 
+  Result<std::vector<TrackText>> TrackTexts() override {
+    // Three ordered scans (tracks, artists, lyrics) merged by rowid, in one snapshot; the
+    // join with audio_features keeps the tracks AllFeatures returns.
+    std::lock_guard lock(mu_);
+    ReadTransaction snapshot(c_);
+    auto tracks = c_.Prepare(
+        "SELECT t.track_rowid, t.title, t.album, t.genre FROM tracks t "
+        "JOIN audio_features f ON f.track_rowid = t.track_rowid ORDER BY t.track_rowid");
+    if (!tracks.ok()) return tracks.status();
+    std::vector<TrackText> out;
+    int rc;
+    while ((rc = tracks->Step()) == SQLITE_ROW) {
+      TrackText t;
+      t.rowid = tracks->Int(0);
+      t.title = tracks->Text(1);
+      t.album = tracks->Text(2);
+      t.genre = tracks->Text(3);
+      out.push_back(std::move(t));
+    }
+    if (rc != SQLITE_DONE) return c_.Fail(rc, "cannot read tracks");
+
+    auto of = [&out](std::int64_t rowid) -> TrackText* {
+      auto it = std::lower_bound(out.begin(), out.end(), rowid,
+                                 [](const TrackText& t, std::int64_t r) { return t.rowid < r; });
+      return it != out.end() && it->rowid == rowid ? &*it : nullptr;
+    };
+    auto artists = c_.Prepare(
+        "SELECT a.track_rowid, a.name FROM track_artists a "
+        "JOIN audio_features f ON f.track_rowid = a.track_rowid "
+        "ORDER BY a.track_rowid, a.position");
+    if (!artists.ok()) return artists.status();
+    while ((rc = artists->Step()) == SQLITE_ROW) {
+      if (TrackText* t = of(artists->Int(0))) t->artists.push_back(artists->Text(1));
+    }
+    if (rc != SQLITE_DONE) return c_.Fail(rc, "cannot read artists");
+
+    auto lyrics = c_.Prepare(
+        "SELECT l.track_rowid, l.text FROM lyrics l "
+        "JOIN audio_features f ON f.track_rowid = l.track_rowid "
+        "ORDER BY l.track_rowid, l.line_no");
+    if (!lyrics.ok()) return lyrics.status();
+    while ((rc = lyrics->Step()) == SQLITE_ROW) {
+      if (TrackText* t = of(lyrics->Int(0))) t->lyrics.push_back(lyrics->Text(1));
+    }
+    if (rc != SQLITE_DONE) return c_.Fail(rc, "cannot read lyrics");
+    return out;
+  }
+
+  Status ReplaceTextVectors(const std::vector<TrackTextVector>& vectors) override {
+    if (version_ < kTextVectorsVersion) return NoTextVectors();
+    std::lock_guard lock(mu_);
+    WriteTransaction tx(c_);
+    if (Status s = tx.Begin(); !s.ok()) return s;
+    auto exists = c_.Prepare("SELECT 1 FROM tracks WHERE track_rowid = ?1");
+    if (!exists.ok()) return exists.status();
+    auto put = c_.Prepare(
+        "INSERT OR REPLACE INTO text_vectors (track_rowid, index_id, source, text_hash, "
+        "valence, arousal, mood_words, concepts, vector) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    if (!put.ok()) return put.status();
+    for (const TrackTextVector& v : vectors) {
+      exists->Reset();
+      exists->BindInt(1, v.rowid);
+      const int erc = exists->Step();
+      // Returning rolls back the vectors already written in this call.
+      if (erc == SQLITE_DONE) return Status::NotFound("no track " + std::to_string(v.rowid));
+      if (erc != SQLITE_ROW) return c_.Fail(erc, "cannot look up a track");
+      put->Reset();
+      put->BindInt(1, v.rowid);
+      put->BindText(2, v.index_id);
+      put->BindText(3, v.source);
+      put->BindInt(4, std::bit_cast<std::int64_t>(v.text_hash));
+      put->BindReal(5, v.valence);
+      put->BindReal(6, v.arousal);
+      put->BindInt(7, v.mood_words);
+      put->BindInt(8, static_cast<std::int64_t>(v.ids.size()));
+      put->BindBlob(9, EncodeTextVector(v));
+      if (int rc = put->Step(); rc != SQLITE_DONE) {
+        return c_.Fail(rc, "cannot store the text vector of track " + std::to_string(v.rowid));
+      }
+    }
+    return tx.Commit();
+  }
+
+  Result<std::vector<TrackTextVector>> LoadTextVectors(const std::string& index_id) override {
+    if (version_ < kTextVectorsVersion) return std::vector<TrackTextVector>();
+    std::string sql =
+        "SELECT track_rowid, index_id, source, text_hash, valence, arousal, mood_words, "
+        "concepts, vector FROM text_vectors";
+    if (!index_id.empty()) sql += " WHERE index_id = ?1";
+    sql += " ORDER BY track_rowid";
+    std::lock_guard lock(mu_);
+    auto st = c_.Prepare(sql);
+    if (!st.ok()) return st.status();
+    if (!index_id.empty()) st->BindText(1, index_id);
+    std::vector<TrackTextVector> out;
+    int rc;
+    while ((rc = st->Step()) == SQLITE_ROW) {
+      TrackTextVector v;
+      v.rowid = st->Int(0);
+      v.index_id = st->Text(1);
+      v.source = st->Text(2);
+      v.text_hash = std::bit_cast<std::uint64_t>(st->Int(3));
+      v.valence = st->Real(4);
+      v.arousal = st->Real(5);
+      v.mood_words = st->Int(6);
+      if (std::string bad = DecodeTextVector(st->Blob(8), st->Int(7), &v); !bad.empty()) {
+        return Status::Corrupt("stored text vector of track " + std::to_string(v.rowid) +
+                               " is malformed (" + bad + "; catalog " + c_.path + ")");
+      }
+      out.push_back(std::move(v));
+    }
+    if (rc != SQLITE_DONE) return c_.Fail(rc, "cannot read text vectors");
+    return out;
+  }
+
   Result<std::vector<Play>> ListPlays(const HistoryFilter& filter) override {
     std::string sql(kPlayColumns);
     sql += " WHERE 1";
@@ -1298,6 +1492,12 @@ class SqliteTrackStore final : public TrackStore {
     // RETURNING rows are produced before the statement completes; finish it.
     if (int done = st.Step(); done != SQLITE_DONE) return c_.Fail(done, what);
     return rowid;
+  }
+
+  Status NoTextVectors() const {
+    return Status::Unsupported("catalog " + c_.path + " is at schema version " +
+                               std::to_string(version_) + ", before text vectors (version " +
+                               std::to_string(kTextVectorsVersion) + ")");
   }
 
   // Caller holds mu_ inside a write transaction.

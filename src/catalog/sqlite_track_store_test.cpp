@@ -131,7 +131,7 @@ TEST(SqliteCatalogTest, CreatesParentFoldersAndAWalCatalogAtTheLatestVersion) {
   EXPECT_EQ(raw.One("PRAGMA application_id"), std::to_string(kCatalogApplicationId));
   EXPECT_EQ(raw.Column(kTables),
             (std::vector<std::string>{"audio_analysis", "audio_features", "listening_history",
-                                      "lyrics", "track_artists", "tracks"}));
+                                      "lyrics", "text_vectors", "track_artists", "tracks"}));
 }
 
 TEST(SqliteCatalogTest, ReopeningKeepsTracks) {
@@ -292,32 +292,176 @@ TEST(SqliteCatalogTest, MigratesAVersion2CatalogToVersion3WithEmptyFingerprints)
                       "WHERE name = 'fingerprint'"),
               "0");
   }
-  auto cat = Catalog::Open(dir / "c.db");
-  ASSERT_TRUE(cat.ok()) << cat.status().ToString();
-  EXPECT_EQ((*cat)->schema_version(), 3);
-  auto old = (*cat)->FindTrack("/m/old.flac");
+  // Up to version 3 only, so that this checks migration 3 whatever comes after it.
+  auto store = OpenSqliteTrackStore(dir / "c.db", SqliteMigrations().first(3));
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto cat = Catalog::FromStore(std::move(store).value());
+  EXPECT_EQ(cat->schema_version(), 3);
+  auto old = cat->FindTrack("/m/old.flac");
   ASSERT_TRUE(old.ok() && old->has_value());
   EXPECT_EQ((*old)->tags.title, "Before Fingerprints");
   EXPECT_EQ((*old)->tags.artists, (std::vector<std::string>{"Band"}));
   EXPECT_EQ((*old)->content_hash, "hash");
   EXPECT_EQ((*old)->fingerprint, "");
-  EXPECT_EQ((*(*cat)->LoadAnalysis((*old)->rowid))->segments.size(), 3u);
-  EXPECT_FALSE(*(*cat)->NeedsAnalysis({"/m/old.flac", 10, 20}));
-  auto imp = (*cat)->FindTrack("spotify:track:2ZyuwVvV6Z3XJaXIFbspeE");
+  EXPECT_EQ((*cat->LoadAnalysis((*old)->rowid))->segments.size(), 3u);
+  EXPECT_FALSE(*cat->NeedsAnalysis({"/m/old.flac", 10, 20}));
+  auto imp = cat->FindTrack("spotify:track:2ZyuwVvV6Z3XJaXIFbspeE");
   ASSERT_TRUE(imp.ok() && imp->has_value());
   EXPECT_EQ((*imp)->source, "imported");
   EXPECT_EQ((*imp)->popularity, 50);
   EXPECT_EQ((*imp)->fingerprint, "");
 
   ASSERT_TRUE(
-      (*cat)
-          ->StoreAnalysis({"/m/old.flac", 10, 21}, "hash", tags, Analysis(3), SomeFingerprint(7))
+      cat->StoreAnalysis({"/m/old.flac", 10, 21}, "hash", tags, Analysis(3), SomeFingerprint(7))
           .ok());
-  EXPECT_EQ((*(*cat)->FindTrack("/m/old.flac"))->fingerprint, SomeFingerprint(7));
+  EXPECT_EQ((*cat->FindTrack("/m/old.flac"))->fingerprint, SomeFingerprint(7));
   RawDb raw(dir / "c.db");
   EXPECT_EQ(raw.One("PRAGMA user_version"), "3");
   EXPECT_EQ(raw.One("SELECT count(*) FROM tracks WHERE fingerprint = ''"), "1");
   EXPECT_EQ(raw.One("PRAGMA integrity_check"), "ok");
+}
+
+// A text vector for a track of these tests.
+TrackTextVector SomeTextVector(std::int64_t rowid) {
+  TrackTextVector v;
+  v.rowid = rowid;
+  v.index_id = "esa-test";
+  v.source = "metadata";
+  v.text_hash = 0x8000000000000001u;
+  v.valence = 0.75;
+  v.arousal = 0.25;
+  v.mood_words = 3;
+  v.ids = {2, 40};
+  v.weights = {0.5f, 0.125f};
+  return v;
+}
+
+// Version 3 -> 4 (text vectors): tracks, artists, lyrics and fingerprints stay; there are no
+// text vectors until they are computed; a version 3 store refuses to write them.
+TEST(SqliteCatalogTest, MigratesAVersion3CatalogToVersion4KeepingItsData) {
+  TempDir dir;
+  TrackTags tags;
+  tags.title = "Before Text";
+  tags.album = "Old Album";
+  tags.genre = "rock";
+  tags.artists = {"One", "Two"};
+  std::int64_t rowid = 0;
+  {
+    auto store = OpenSqliteTrackStore(dir / "c.db", SqliteMigrations().first(3));
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    EXPECT_EQ((*store)->schema_version(), 3);
+    auto cat = Catalog::FromStore(std::move(store).value());
+    ASSERT_TRUE(
+        cat->StoreAnalysis({"/m/old.flac", 10, 20}, "hash", tags, Analysis(3), SomeFingerprint(5))
+            .ok());
+    rowid = (*cat->FindTrack("/m/old.flac"))->rowid;
+    ASSERT_TRUE(cat->StoreLyrics(rowid, {{0, "first line"}, {900, "second line"}}, "lrc").ok());
+    EXPECT_EQ(cat->StoreTextVectors({SomeTextVector(rowid)}).code(), StatusCode::kUnsupported);
+    auto none = cat->LoadTextVectors();
+    ASSERT_TRUE(none.ok()) << none.status().ToString();
+    EXPECT_TRUE(none->empty());
+  }
+  {
+    RawDb raw(dir / "c.db");
+    EXPECT_EQ(raw.One("PRAGMA user_version"), "3");
+    EXPECT_EQ(raw.One("SELECT count(*) FROM sqlite_schema WHERE name = 'text_vectors'"), "0");
+  }
+  auto cat = Catalog::Open(dir / "c.db");
+  ASSERT_TRUE(cat.ok()) << cat.status().ToString();
+  EXPECT_EQ((*cat)->schema_version(), 4);
+  auto old = (*cat)->FindTrack("/m/old.flac");
+  ASSERT_TRUE(old.ok() && old->has_value());
+  EXPECT_EQ((*old)->rowid, rowid);
+  EXPECT_EQ((*old)->tags.artists, (std::vector<std::string>{"One", "Two"}));
+  EXPECT_EQ((*old)->fingerprint, SomeFingerprint(5));
+  EXPECT_FALSE(*(*cat)->NeedsAnalysis({"/m/old.flac", 10, 20}));
+  auto texts = (*cat)->TrackTexts();
+  ASSERT_TRUE(texts.ok()) << texts.status().ToString();
+  ASSERT_EQ(texts->size(), 1u);
+  EXPECT_EQ((*texts)[0].lyrics, (std::vector<std::string>{"first line", "second line"}));
+  EXPECT_EQ((*texts)[0].title, "Before Text");
+  EXPECT_TRUE((*cat)->LoadTextVectors()->empty());
+
+  ASSERT_TRUE((*cat)->StoreTextVectors({SomeTextVector(rowid)}).ok());
+  auto loaded = (*cat)->LoadTextVectors("esa-test");
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  ASSERT_EQ(loaded->size(), 1u);
+  EXPECT_EQ((*loaded)[0].ids, (std::vector<std::uint32_t>{2, 40}));
+  RawDb raw(dir / "c.db");
+  EXPECT_EQ(raw.One("PRAGMA user_version"), "4");
+  EXPECT_EQ(raw.One("PRAGMA integrity_check"), "ok");
+  EXPECT_EQ(raw.Column("PRAGMA foreign_key_check").size(), 0u);
+}
+
+// The layout docs and other readers (sqlite3 on the command line) rely on: ids then weights,
+// 4 little-endian bytes each; the hash's bits in a signed integer.
+TEST(SqliteCatalogTest, StoresATextVectorInTheDocumentedByteLayout) {
+  TempDir dir;
+  auto cat = Catalog::Open(dir / "c.db");
+  ASSERT_TRUE(cat.ok()) << cat.status().ToString();
+  ASSERT_TRUE((*cat)->StoreAnalysis({"/m/a.mp3", 1, 2}, "", {}, Analysis(1)).ok());
+  TrackTextVector v = SomeTextVector((*(*cat)->FindTrack("/m/a.mp3"))->rowid);
+  v.ids = {1, 258};
+  v.weights = {1.0f, -2.0f};  // 0x3F800000, 0xC0000000
+  v.text_hash = 0xFFFFFFFFFFFFFFFEu;
+  ASSERT_TRUE((*cat)->StoreTextVectors({v}).ok());
+  RawDb raw(dir / "c.db");
+  EXPECT_EQ(raw.One("SELECT hex(vector) FROM text_vectors"), "01000000020100000000803F000000C0");
+  EXPECT_EQ(raw.One("SELECT concepts FROM text_vectors"), "2");
+  EXPECT_EQ(raw.One("SELECT text_hash FROM text_vectors"), "-2");
+  EXPECT_EQ(raw.One("SELECT typeof(vector) || typeof(valence) FROM text_vectors"), "blobreal");
+}
+
+TEST(SqliteCatalogTest, DeletingATrackDeletesItsTextVector) {
+  TempDir dir;
+  auto cat = Catalog::Open(dir / "c.db");
+  ASSERT_TRUE(cat.ok()) << cat.status().ToString();
+  ASSERT_TRUE((*cat)->StoreAnalysis({"/m/a.mp3", 1, 2}, "", {}, Analysis(1)).ok());
+  ASSERT_TRUE((*cat)->StoreAnalysis({"/m/b.mp3", 1, 2}, "", {}, Analysis(1)).ok());
+  const std::int64_t a = (*(*cat)->FindTrack("/m/a.mp3"))->rowid;
+  const std::int64_t b = (*(*cat)->FindTrack("/m/b.mp3"))->rowid;
+  ASSERT_TRUE((*cat)->StoreTextVectors({SomeTextVector(a), SomeTextVector(b)}).ok());
+  {
+    RawDb raw(dir / "c.db");
+    raw.Exec("PRAGMA foreign_keys = ON; DELETE FROM tracks WHERE path = '/m/a.mp3';");
+    EXPECT_EQ(raw.One("SELECT count(*) FROM text_vectors"), "1");
+  }
+  auto left = (*cat)->LoadTextVectors();
+  ASSERT_TRUE(left.ok()) << left.status().ToString();
+  ASSERT_EQ(left->size(), 1u);
+  EXPECT_EQ((*left)[0].rowid, b);
+}
+
+// A vector damaged behind the catalog's back is reported with its track, never read as a
+// shorter or shifted vector.
+TEST(SqliteCatalogTest, LoadTextVectorsReportsAMalformedStoredVectorAsCorrupt) {
+  TempDir dir;
+  auto cat = Catalog::Open(dir / "c.db");
+  ASSERT_TRUE(cat.ok()) << cat.status().ToString();
+  ASSERT_TRUE((*cat)->StoreAnalysis({"/m/a.mp3", 1, 2}, "", {}, Analysis(1)).ok());
+  const std::int64_t rowid = (*(*cat)->FindTrack("/m/a.mp3"))->rowid;
+  ASSERT_TRUE((*cat)->StoreTextVectors({SomeTextVector(rowid)}).ok());
+  ASSERT_TRUE((*cat)->LoadTextVectors().ok());
+  const char* damage[] = {
+      "UPDATE text_vectors SET concepts = 3",                // blob too short for it
+      "UPDATE text_vectors SET concepts = -1",               // no length at all
+      "UPDATE text_vectors SET vector = x'0100000002'",      // not a whole entry
+      "UPDATE text_vectors SET vector = x'', concepts = 1",  // empty blob, one concept
+      "UPDATE text_vectors SET vector = x'05000000050000000000803F0000803F'",  // ids repeated
+  };
+  for (const char* sql : damage) {
+    ASSERT_TRUE((*cat)->StoreTextVectors({SomeTextVector(rowid)}).ok());  // repair
+    {
+      RawDb raw(dir / "c.db");
+      raw.Exec(sql);
+    }
+    auto loaded = (*cat)->LoadTextVectors();
+    ASSERT_FALSE(loaded.ok()) << sql;
+    EXPECT_EQ(loaded.status().code(), StatusCode::kCorrupt)
+        << sql << ": " << loaded.status().ToString();
+    EXPECT_NE(loaded.status().message().find("track " + std::to_string(rowid)), std::string::npos)
+        << loaded.status().ToString();
+  }
 }
 
 // The migration machinery, with a second migration that exists only in this test.

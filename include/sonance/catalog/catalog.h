@@ -152,6 +152,34 @@ struct TrackLyrics {
   std::vector<LyricLine> lines;  // in order; timed lines sorted by time
 };
 
+// A track's text vector for text semantics: the ESA concept vector (text/esa.h) of its
+// lyrics (source "lyrics") or, without lyrics, of its title, album, genre and artists
+// (source "metadata"), with the mood of that text. It is valid for one ESA index (index_id)
+// and one text (text_hash, XXH64 of the text vectorised); when either changes it is computed
+// again.
+struct TrackTextVector {
+  std::int64_t rowid = 0;
+  std::string index_id;
+  std::string source;  // "lyrics" or "metadata"
+  std::uint64_t text_hash = 0;
+  double valence = 0.5;  // text mood in [0, 1] (text/mood.h)
+  double arousal = 0.5;
+  std::int64_t mood_words = 0;     // rated words the mood came from; 0: neutral default
+  std::vector<std::uint32_t> ids;  // concept ids, ascending, unique
+  std::vector<float> weights;      // same length as ids
+};
+
+// The text of a track to vectorise: its lyrics lines in order (empty without lyrics) and
+// the metadata used without them.
+struct TrackText {
+  std::int64_t rowid = 0;
+  std::vector<std::string> lyrics;  // the lines' text, in order; lines of only white space dropped
+  std::string title;
+  std::string album;
+  std::string genre;
+  std::vector<std::string> artists;
+};
+
 // One play from a listening history (Spotify's personal data export).
 struct Play {
   std::int64_t play_rowid = 0;  // set when read back from the catalog
@@ -308,6 +336,21 @@ class Catalog {
                      const std::string& source);
   // nullopt when the track has no lyrics.
   Result<std::optional<TrackLyrics>> LoadLyrics(std::int64_t rowid);
+
+  // ---- text vectors ---------------------------------------------------------------------
+
+  // The text of every track that has features (analysed or imported), ordered by rowid
+  // (three queries for the whole catalog: tracks, artists, lyrics).
+  Result<std::vector<TrackText>> TrackTexts();
+  // One transaction: inserts or replaces each track's text vector (a rowid given twice keeps
+  // the last). NotFound for an unknown rowid; InvalidArgument for an empty or non-UTF-8
+  // index_id, a source other than "lyrics"/"metadata", a valence or arousal outside [0, 1],
+  // negative mood_words, ids not ascending and unique, lengths that differ or a non-finite
+  // weight. On any error nothing of the call is written.
+  Status StoreTextVectors(const std::vector<TrackTextVector>& vectors);
+  // Every stored text vector, ordered by rowid; with a non-empty index_id, only those
+  // computed against that index. Corrupt when a stored vector blob is malformed.
+  Result<std::vector<TrackTextVector>> LoadTextVectors(const std::string& index_id = "");
 
   // Plays ordered by played_at, then by rowid.
   Result<std::vector<Play>> ListHistory(const HistoryFilter& filter);

@@ -138,6 +138,19 @@ class TrackStore {
   // Starts a write transaction for an import (waits for other writers like any write).
   virtual Result<std::unique_ptr<ImportBatch>> BeginImport() = 0;
   virtual Result<std::optional<TrackLyrics>> LoadLyrics(std::int64_t rowid) = 0;
+
+  // Every track with a features row, ordered by rowid: title, album, genre, artists in order
+  // and every stored lyrics line in order (Catalog drops the blank ones). A few queries for
+  // the whole catalog, not one per track.
+  virtual Result<std::vector<TrackText>> TrackTexts() = 0;
+  // One transaction: inserts or replaces the text vector of each rowid (Catalog has validated
+  // them). NotFound for an unknown rowid, and then nothing of the call is written.
+  // Unsupported on a store opened at a schema version before text vectors.
+  virtual Status ReplaceTextVectors(const std::vector<TrackTextVector>& vectors) = 0;
+  // Ordered by rowid; all of them when index_id is empty. Corrupt for a malformed stored
+  // vector; none on a store opened at a schema version before text vectors.
+  virtual Result<std::vector<TrackTextVector>> LoadTextVectors(const std::string& index_id) = 0;
+
   virtual Result<std::vector<Play>> ListPlays(const HistoryFilter& filter) = 0;
   virtual Result<std::vector<TrackPlayCounts>> PlayCounts() = 0;
   virtual Result<HistoryCounts> CountPlays() = 0;
