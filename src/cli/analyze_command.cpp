@@ -40,14 +40,9 @@ struct AnalyzeOptions {
 };
 
 int RunAnalyze(const AnalyzeOptions& o) {
-  const std::filesystem::path db = o.catalog.path.empty() ? Catalog::DefaultPath()
-                                                           : std::filesystem::path(o.catalog.path);
-  auto catalog = Catalog::Open(db);
-  if (!catalog.ok()) {
-    std::fprintf(stderr, "sonance: cannot open catalog %s: %s\n", db.c_str(),
-                 catalog.status().ToString().c_str());
-    return kExitCatalog;
-  }
+  int exit_code = kExitOk;
+  auto catalog = OpenCatalogOrReport(o.catalog, /*must_exist=*/false, &exit_code);
+  if (!catalog) return exit_code;
   std::vector<std::filesystem::path> paths(o.paths.begin(), o.paths.end());
 
   struct sigaction sa {};
@@ -59,7 +54,7 @@ int RunAnalyze(const AnalyzeOptions& o) {
   LibraryAnalyzerOptions options;
   options.jobs = o.jobs;
   options.force = o.force;
-  LibraryAnalyzer analyzer(catalog->get(), options);
+  LibraryAnalyzer analyzer(catalog.get(), options);
   std::unique_ptr<ProgressBar> bar;
   const bool interactive = StderrIsTerminal();
   auto result = analyzer.run(paths, &g_cancel, [&](const LibraryProgress& p) {

@@ -5,7 +5,10 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <memory>
 #include <string>
+
+#include "sonance/catalog/catalog.h"
 
 namespace sonance::cli {
 
@@ -24,8 +27,26 @@ std::function<int()> AddServeCommand(CLI::App& app);
 std::function<int()> AddPlaylistCommand(CLI::App& app);
 std::function<int()> AddPathCommand(CLI::App& app);
 std::function<int()> AddEvalCommand(CLI::App& app);
+std::function<int()> AddEsaCommand(CLI::App& app);
+std::function<int()> AddRelatednessCommand(CLI::App& app);
+std::function<int()> AddExperimentCommand(CLI::App& app);
+// `eval relatedness`, under the eval command; its runner returns -1 when not the one parsed.
+std::function<int()> AddEvalRelatednessCommand(CLI::App* eval);
 
 // Adds --catalog to a subcommand.
 void AddCatalogOption(CLI::App* cmd, CatalogOption* option);
+// The catalog file the option names (the default path when it names none).
+std::filesystem::path CatalogPath(const CatalogOption& option);
+// Opens the catalog the option names; on failure prints why (saying how to create one when
+// `must_exist` and there is none) and sets *exit_code.
+std::unique_ptr<Catalog> OpenCatalogOrReport(const CatalogOption& option, bool must_exist,
+                                             int* exit_code);
+
+// Text semantics over the catalog: `esa vectorize` (under the esa command; its runner
+// returns -1 when not the one parsed), `soundtrack`, `search lyrics`, `clusters`.
+std::function<int()> AddEsaVectorizeCommand(CLI::App* esa);
+std::function<int()> AddSoundtrackCommand(CLI::App& app);
+std::function<int()> AddSearchCommand(CLI::App& app);
+std::function<int()> AddClustersCommand(CLI::App& app);
 
 }  // namespace sonance::cli

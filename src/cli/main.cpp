@@ -40,6 +40,12 @@ int main(int argc, char** argv) {
   add(AddPlaylistCommand);
   add(AddPathCommand);
   add(AddEvalCommand);
+  add(AddEsaCommand);
+  add(AddRelatednessCommand);
+  add(AddExperimentCommand);
+  add(AddSoundtrackCommand);
+  add(AddSearchCommand);
+  add(AddClustersCommand);
 
   try {
     app.parse(argc, argv);

@@ -47,22 +47,9 @@ int Report(const Status& s) {
 
 // Opens the catalog and builds the recommender; on failure prints why and sets *exit_code.
 std::unique_ptr<Recommender> BuildRecommender(const SpaceOptions& o, int* exit_code) {
-  const std::filesystem::path db =
-      o.catalog.path.empty() ? Catalog::DefaultPath() : std::filesystem::path(o.catalog.path);
-  if (!std::filesystem::exists(db)) {
-    std::fprintf(stderr, "sonance: no catalog at %s; create one with: sonance analyze FOLDER\n",
-                 db.c_str());
-    *exit_code = kExitCatalog;
-    return nullptr;
-  }
-  auto catalog = Catalog::Open(db);
-  if (!catalog.ok()) {
-    std::fprintf(stderr, "sonance: cannot open catalog %s: %s\n", db.c_str(),
-                 catalog.status().ToString().c_str());
-    *exit_code = kExitCatalog;
-    return nullptr;
-  }
-  auto tracks = LoadRecTracks(**catalog);
+  auto catalog = OpenCatalogOrReport(o.catalog, /*must_exist=*/true, exit_code);
+  if (!catalog) return nullptr;
+  auto tracks = LoadRecTracks(*catalog);
   if (!tracks.ok()) {
     *exit_code = Report(tracks.status());
     return nullptr;
@@ -71,7 +58,7 @@ std::unique_ptr<Recommender> BuildRecommender(const SpaceOptions& o, int* exit_c
   options.index.factory = o.index;
   options.pipeline.components = o.components;
   options.pipeline.variance_share = o.variance;
-  options.state_dir = RecommenderStateDir(db);
+  options.state_dir = RecommenderStateDir(CatalogPath(o.catalog));
   auto built = Recommender::Build(std::move(tracks).value(), options);
   if (!built.ok()) {
     *exit_code = Report(built.status());
@@ -346,7 +333,8 @@ std::function<int()> AddEvalCommand(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--json", o->json_path, "Also write the figures as JSON to this file");
   AddSpaceOptions(cmd, &o->space);
-  return [o] { return RunEval(*o); };
+  auto relatedness = AddEvalRelatednessCommand(eval);
+  return [o, cmd, relatedness] { return cmd->parsed() ? RunEval(*o) : relatedness(); };
 }
 
 }  // namespace sonance::cli
