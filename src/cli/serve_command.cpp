@@ -15,6 +15,7 @@
 #include "sonance/server/catalog_view.h"
 #include "sonance/server/http_transport.h"
 #include "sonance/server/metrics.h"
+#include "sonance/server/semantic_cache.h"
 #include "sonance/server/server_config.h"
 #include "sonance/server/server_log.h"
 
@@ -120,6 +121,17 @@ int RunServe(const ServeOptions& options) {
     }
   });
   context.recommender = &recommender;
+  const std::filesystem::path esa_index =
+      config.esa_index.empty() ? DefaultEsaIndexPath() : config.esa_index;
+  auto models = SemanticCache::LoadModels(esa_index);
+  if (models.ok()) {
+    log->info("esa index={} concepts={} terms={}", LogfmtValue(esa_index.string()),
+              models->esa->concept_count(), models->esa->term_count());
+  } else {
+    log->warn("text routes disabled: {}", LogfmtValue(models.status().message()));
+  }
+  SemanticCache semantic(view.get(), std::move(models));
+  context.semantic = &semantic;
   RegisterApiRoutes(server, context);
   server.SetRequestObserver([&metrics, log](const RequestRecord& r) {
     RecordRequestMetrics(metrics, r);

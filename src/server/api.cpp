@@ -675,6 +675,7 @@ void RegisterApiRoutes(HttpServer& server, ApiContext& ctx) {
   server.Route(
       "GET", "/metrics", [c](const HttpRequest&) { return Metrics(*c); }, kInline);
   RegisterRecommendRoutes(server, ctx);
+  RegisterSemanticRoutes(server, ctx);
   const std::string version = ctx.version;
   server.Route(
       "GET", "/openapi.json",

@@ -108,6 +108,13 @@ const std::vector<KeySpec>& Specs() {
          c->index_factory = v;
          return Status::Ok();
        }},
+      {"esa_index",
+       "ESA index of the text routes (default: $SONANCE_ESA_INDEX or the user's data folder)",
+       [](ServerConfig* c, const std::string& v, const std::string& what) {
+         if (v.empty()) return Status::InvalidArgument(what + ": esa_index path is empty");
+         c->esa_index = v;
+         return Status::Ok();
+       }},
       {"log_file", "rotating log file, empty for none (default debug.log)",
        [](ServerConfig* c, const std::string& v, const std::string&) {
          c->log_file = v;

@@ -20,10 +20,13 @@
 
 namespace sonance {
 
+class SemanticCache;
+
 struct ApiContext {
   CatalogView* catalog = nullptr;
   MetricsRegistry* metrics = nullptr;
   RecommenderCache* recommender = nullptr;  // null: recommendation routes answer 503
+  SemanticCache* semantic = nullptr;        // null: the text routes answer 503
   std::string version;                      // the Sonance version reported by /api/health
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
@@ -40,6 +43,8 @@ void RecordRequestMetrics(MetricsRegistry& metrics, const RequestRecord& record)
 void RegisterApiRoutes(HttpServer& server, ApiContext& context);
 // POST /api/playlist, GET /v1/recommendations, GET /api/path (recommend_api.cpp).
 void RegisterRecommendRoutes(HttpServer& server, ApiContext& context);
+// POST /generate_soundtrack, GET /api/lyrics/search (semantic_api.cpp).
+void RegisterSemanticRoutes(HttpServer& server, ApiContext& context);
 
 // The OpenAPI 3.1 document served at /openapi.json, and the HTML page served at /docs.
 nlohmann::json OpenApiDocument(const std::string& version);

@@ -36,6 +36,8 @@ struct ServerConfig {
   int catalog_refresh_ms = 1000;    // how often to look for catalog changes
   // FAISS factory string of the recommendation index ("Flat" exact, "HNSW32" approximate).
   std::string index_factory = "Flat";
+  // ESA index of the text routes (soundtrack, lyrics search); empty: DefaultEsaIndexPath().
+  std::filesystem::path esa_index;
   std::filesystem::path log_file = "debug.log";  // rotating; empty disables the file log
   std::string log_level = "info";                // trace, debug, info, warn, error, off
   std::string stderr_log_level = "info";         // the stderr copy of the log
