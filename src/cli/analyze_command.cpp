@@ -79,6 +79,9 @@ int RunAnalyze(const AnalyzeOptions& o) {
                static_cast<long long>(s.analyzed), static_cast<long long>(s.skipped),
                static_cast<long long>(s.failed), static_cast<long long>(s.missing), s.seconds,
                speed);
+  if (!s.cancelled && s.analyzed > 0 && !VectorizeAfterIngest(*catalog, o.quiet)) {
+    return kExitFailure;
+  }
   if (s.cancelled) {
     std::fprintf(stderr, "%lld files left; run the same command again to resume.\n",
                  static_cast<long long>(s.remaining));

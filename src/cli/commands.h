@@ -45,6 +45,10 @@ std::unique_ptr<Catalog> OpenCatalogOrReport(const CatalogOption& option, bool m
 // Text semantics over the catalog: `esa vectorize` (under the esa command; its runner
 // returns -1 when not the one parsed), `soundtrack`, `search lyrics`, `clusters`.
 std::function<int()> AddEsaVectorizeCommand(CLI::App* esa);
+// After `analyze` or `import`: computes the text vectors of new and changed tracks when an
+// ESA index is at the default path (prints a one-line summary); a no-op without one. Returns
+// false only when vectorising failed (the message is printed).
+bool VectorizeAfterIngest(Catalog& catalog, bool quiet);
 std::function<int()> AddSoundtrackCommand(CLI::App& app);
 std::function<int()> AddSearchCommand(CLI::App& app);
 std::function<int()> AddClustersCommand(CLI::App& app);

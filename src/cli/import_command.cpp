@@ -138,6 +138,10 @@ int RunImport(ImportKind kind, const ImportCommandOptions& o) {
     std::fprintf(stderr, "; %lld earlier plays matched", static_cast<long long>(s.rematched));
   }
   std::fprintf(stderr, " in %.2f s\n", s.seconds);
+  if (kind != ImportKind::kHistory && (imported > 0 || updated > 0) &&
+      !VectorizeAfterIngest(**catalog, o.quiet)) {
+    return kExitFailure;
+  }
   return s.problem_count > 0 ? kExitSomeFailed : kExitOk;
 }
 

@@ -36,8 +36,7 @@ int Print(const InspectOptions& o, bool features) {
   return kExitOk;
 }
 
-std::function<int()> AddInspect(CLI::App& app, const char* name, const char* help,
-                                bool features) {
+std::function<int()> AddInspect(CLI::App& app, const char* name, const char* help, bool features) {
   auto o = std::make_shared<InspectOptions>();
   CLI::App* cmd = app.add_subcommand(name, help);
   cmd->add_option("file", o->file, "Audio file")->required();

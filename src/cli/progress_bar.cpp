@@ -6,7 +6,9 @@
 
 namespace sonance::cli {
 
-bool StderrIsTerminal() { return ::isatty(STDERR_FILENO) == 1; }
+bool StderrIsTerminal() {
+  return ::isatty(STDERR_FILENO) == 1;
+}
 
 ProgressBar::ProgressBar(std::int64_t total, bool interactive)
     : total_(total), interactive_(interactive), start_(std::chrono::steady_clock::now()) {}

@@ -315,6 +315,29 @@ int RunClusters(ClustersCommandOptions& o) {
 
 }  // namespace
 
+bool VectorizeAfterIngest(Catalog& catalog, bool quiet) {
+  const std::filesystem::path index = DefaultEsaIndexPath();
+  std::error_code ec;
+  if (!std::filesystem::exists(index, ec)) return true;
+  auto models = LoadModels(SemanticOptions{});
+  if (!models.ok()) {
+    std::fprintf(stderr, "sonance: text vectors not computed: %s\n",
+                 models.status().message().c_str());
+    return false;
+  }
+  auto summary = VectorizeCatalog(catalog, *models->esa, *models->mood, VectorizeOptions{});
+  if (!summary.ok()) {
+    std::fprintf(stderr, "sonance: text vectors not computed: %s\n",
+                 summary.status().message().c_str());
+    return false;
+  }
+  if (!quiet && summary->computed > 0) {
+    std::fprintf(stderr, "text vectors: %zu computed (%zu from lyrics), %zu unchanged, %.1f s\n",
+                 summary->computed, summary->from_lyrics, summary->unchanged, summary->seconds);
+  }
+  return true;
+}
+
 std::function<int()> AddEsaVectorizeCommand(CLI::App* esa) {
   auto o = std::make_shared<VectorizeCommandOptions>();
   CLI::App* cmd = esa->add_subcommand(

@@ -42,8 +42,8 @@ int RunTracks(const TracksOptions& o) {
   filter.offset = o.offset;
   if (!o.state.empty()) filter.state = ParseTrackState(o.state);  // validated by CLI11
 
-  const std::filesystem::path db = o.catalog.path.empty() ? Catalog::DefaultPath()
-                                                           : std::filesystem::path(o.catalog.path);
+  const std::filesystem::path db =
+      o.catalog.path.empty() ? Catalog::DefaultPath() : std::filesystem::path(o.catalog.path);
   if (!std::filesystem::exists(db)) {
     std::fprintf(stderr, "sonance: no catalog at %s; create one with: sonance analyze FOLDER\n",
                  db.c_str());
@@ -94,16 +94,18 @@ int RunTracks(const TracksOptions& o) {
     }
     const long long secs = t.duration_ms / 1000;
     const char* state = t.source == "imported" ? "imported" : TrackStateName(t.state);
-    std::printf("%-22s  %-8s  %3lld:%02lld  %6s  %-7s  %s — %s", t.id.c_str(), state,
-                secs / 60, secs % 60,
+    std::printf("%-22s  %-8s  %3lld:%02lld  %6s  %-7s  %s — %s", t.id.c_str(), state, secs / 60,
+                secs % 60,
                 features ? std::to_string(static_cast<int>(features->tempo + 0.5)).c_str() : "-",
                 features ? KeyName(features->key, features->mode).c_str() : "-",
                 Join(t.tags.artists).c_str(), t.tags.title.c_str());
     if (t.state == TrackState::kFailed) std::printf("  [%s]", t.failure_reason.c_str());
     std::printf("\n    %s\n", t.path.c_str());
   }
-  if (o.json) std::cout << out.dump(2) << "\n";
-  else std::fprintf(stderr, "%zu tracks\n", tracks->size());
+  if (o.json)
+    std::cout << out.dump(2) << "\n";
+  else
+    std::fprintf(stderr, "%zu tracks\n", tracks->size());
   return kExitOk;
 }
 
