@@ -644,9 +644,10 @@ HttpResponse Metrics(ApiContext& ctx) {
 
 void RegisterApiRoutes(HttpServer& server, ApiContext& ctx) {
   ApiContext* c = &ctx;
-  // Lookups by id and search are short and bounded: they run on the event loops. Name lookups
-  // (a miss scores every title for suggestions: about 100 ms at 100,000 tracks) and what
-  // reads the catalog file (audio analysis) run on the workers.
+  // Lookups by id or name and search are short and bounded: they run on the event loops. (A
+  // name miss scores only a few hundred trigram-index candidates for its suggestions, see
+  // CatalogSnapshot::Suggest, not every title.) What reads the catalog file (audio analysis)
+  // runs on the workers.
   constexpr RouteMode kInline = RouteMode::kInline;
   server.Route(
       "GET", "/",
@@ -656,10 +657,13 @@ void RegisterApiRoutes(HttpServer& server, ApiContext& ctx) {
       kInline);
   server.Route(
       "GET", "/api/health", [c](const HttpRequest&) { return Health(*c); }, kInline);
-  server.Route("GET", "/get_track_data", [c](const HttpRequest& r) { return GetTrackData(*c, r); });
-  server.Route("GET", "/api/features", [c](const HttpRequest& r) { return ApiFeatures(*c, r); });
-  server.Route("GET", "/api/raw_features",
-               [c](const HttpRequest& r) { return ApiRawFeatures(*c, r); });
+  server.Route(
+      "GET", "/get_track_data", [c](const HttpRequest& r) { return GetTrackData(*c, r); }, kInline);
+  server.Route(
+      "GET", "/api/features", [c](const HttpRequest& r) { return ApiFeatures(*c, r); }, kInline);
+  server.Route(
+      "GET", "/api/raw_features", [c](const HttpRequest& r) { return ApiRawFeatures(*c, r); },
+      kInline);
   server.Route(
       "GET", "/v1/tracks/{id}", [c](const HttpRequest& r) { return V1Track(*c, r); }, kInline);
   server.Route(

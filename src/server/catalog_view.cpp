@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <span>
 #include <thread>
 #include <unordered_set>
 
@@ -93,7 +94,258 @@ bool BetterTrack(const TrackEntry* a, const TrackEntry* b) {
   return a->record.id < b->record.id;
 }
 
+// ---- suggestions ---------------------------------------------------------------------------
+
+// Suggest scores exactly only this many candidates (more when asked for more): enough that the
+// best by NameSimilarity is nearly always among them (catalog_view_test checks it on typos),
+// few enough to run on the event loop.
+constexpr std::size_t kSuggestCandidates = 256;
+// With an artist, the tracks of the closest few artists join the candidates (up to a bound), so
+// a track whose title shares no trigram with the query still ranks by its artist.
+constexpr std::size_t kSuggestArtists = 8;
+constexpr std::size_t kSuggestArtistTracks = 1024;
+// Trigram posting lists are counted rarest first while the postings counted stay within this
+// many per key of the index: a trigram common enough to break the budget says little, so it is
+// skipped when the query has rarer ones, and counting costs at most about twice the catalog.
+constexpr double kPostingBudgetPerKey = 1.0;
+// A title sharing no trigram with the query is at most this similar to it: each edit breaks at
+// most three of the padded trigrams, so no shared trigram means a Levenshtein ratio of at most
+// 2/3 (and a trigram Dice of 0). When the best candidate scores below it (short queries, several
+// typos), Suggest also counts shared character pairs, to find such titles.
+constexpr double kNoSharedTrigramBound = 2.0 / 3.0;
+
+double SuggestScore(const std::string& title_key, const std::string& artist_key,
+                    const TrackEntry& e) {
+  double s = NameSimilarity(title_key, e.title_key);
+  if (!artist_key.empty()) {
+    double best_artist = 0.0;
+    for (const auto& a : e.artist_keys) {
+      best_artist = std::max(best_artist, NameSimilarity(artist_key, a));
+    }
+    s = 0.7 * s + 0.3 * best_artist;
+  }
+  return s;
+}
+
+// Higher score first, then the smaller id.
+bool BetterSuggestion(const NameSuggestion& a, const NameSuggestion& b) {
+  if (a.score != b.score) return a.score > b.score;
+  return a.track->record.id < b.track->record.id;
+}
+
+// Byte trigrams of " key " (padded with a space at both ends, as NameSimilarity pads, so that a
+// one-letter key has one and word starts and ends count), packed into 24 bits; sorted, distinct.
+std::vector<std::uint32_t> KeyTrigrams(std::string_view key) {
+  std::vector<std::uint32_t> grams;
+  grams.reserve(key.size());
+  auto byte = [key](std::size_t i) -> std::uint32_t {  // i indexes " key "
+    return i == 0 || i == key.size() + 1 ? ' ' : static_cast<unsigned char>(key[i - 1]);
+  };
+  for (std::size_t i = 0; i < key.size(); ++i) {
+    grams.push_back(byte(i) << 16 | byte(i + 1) << 8 | byte(i + 2));
+  }
+  std::sort(grams.begin(), grams.end());
+  grams.erase(std::unique(grams.begin(), grams.end()), grams.end());
+  return grams;
+}
+
+// Trigram -> ascending ids of the keys holding it, in CSR form: the distinct trigrams sorted in
+// one array, their posting lists back to back in another (4 bytes per key and trigram).
+class TrigramIndex {
+ public:
+  TrigramIndex() = default;
+  explicit TrigramIndex(const std::vector<std::string_view>& keys) {
+    sizes_.resize(keys.size());
+    std::vector<std::uint64_t> pairs;  // trigram << 32 | id: sorted, they are the CSR
+    for (std::uint32_t id = 0; id < keys.size(); ++id) {
+      const std::vector<std::uint32_t> grams = KeyTrigrams(keys[id]);
+      sizes_[id] = static_cast<std::uint32_t>(grams.size());
+      for (std::uint32_t g : grams) pairs.push_back(static_cast<std::uint64_t>(g) << 32 | id);
+    }
+    std::sort(pairs.begin(), pairs.end());
+    postings_.reserve(pairs.size());
+    for (std::uint64_t p : pairs) {
+      const auto gram = static_cast<std::uint32_t>(p >> 32);
+      if (grams_.empty() || grams_.back() != gram) {
+        grams_.push_back(gram);
+        offsets_.push_back(static_cast<std::uint32_t>(postings_.size()));
+      }
+      postings_.push_back(static_cast<std::uint32_t>(p));
+    }
+    offsets_.push_back(static_cast<std::uint32_t>(postings_.size()));
+  }
+
+  std::size_t keys() const { return sizes_.size(); }
+  // The number of distinct trigrams of key `id`.
+  std::uint32_t TrigramsOf(std::uint32_t id) const { return sizes_[id]; }
+  std::span<const std::uint32_t> Postings(std::uint32_t gram) const {
+    auto it = std::lower_bound(grams_.begin(), grams_.end(), gram);
+    if (it == grams_.end() || *it != gram) return {};
+    const auto k = static_cast<std::size_t>(it - grams_.begin());
+    return {postings_.data() + offsets_[k], offsets_[k + 1] - offsets_[k]};
+  }
+  // The posting lists of every trigram starting with the two bytes `pair` (packed like a
+  // trigram's first two), back to back: the keys holding that pair, not at their very end, once
+  // per such trigram. One span, as those trigrams are adjacent in the sorted order.
+  std::span<const std::uint32_t> PostingsOfPair(std::uint32_t pair) const {
+    const std::uint32_t lo = pair << 8;
+    auto first = std::lower_bound(grams_.begin(), grams_.end(), lo);
+    auto last = std::lower_bound(first, grams_.end(), lo + 0x100);
+    const auto a = offsets_[static_cast<std::size_t>(first - grams_.begin())];
+    const auto b = offsets_[static_cast<std::size_t>(last - grams_.begin())];
+    return {postings_.data() + a, b - a};
+  }
+
+ private:
+  std::vector<std::uint32_t> grams_;
+  std::vector<std::uint32_t> offsets_;  // grams_.size() + 1
+  std::vector<std::uint32_t> postings_;
+  std::vector<std::uint32_t> sizes_;  // per key
+};
+
+// Per-thread counters for Suggest: many threads query one const snapshot at once, so they
+// cannot live in the snapshot. Between calls every mark is zero: a Lease clears what its call
+// touched, also when the call throws. Sized to the largest catalog the thread has queried
+// (2 bytes per track).
+struct SuggestScratch {
+  static constexpr std::uint16_t kListed = 0x8000;     // the track is in `tracks`
+  static constexpr std::uint16_t kMaxShared = 0x7fff;  // so counts never reach kListed
+  std::vector<std::uint16_t> track_marks;              // per track: kListed | shared title trigrams
+  std::vector<std::uint32_t> tracks;                   // the marked tracks
+  std::vector<std::uint16_t> artist_shared;            // per artist: shared artist trigrams
+  std::vector<std::uint32_t> artists;                  // the artists with a count
+
+  class Lease {
+   public:
+    Lease(SuggestScratch* s, std::size_t tracks, std::size_t artists) : s_(s) {
+      if (s_->track_marks.size() < tracks) s_->track_marks.resize(tracks, 0);
+      if (s_->artist_shared.size() < artists) s_->artist_shared.resize(artists, 0);
+    }
+    ~Lease() {
+      for (std::uint32_t t : s_->tracks) s_->track_marks[t] = 0;
+      for (std::uint32_t a : s_->artists) s_->artist_shared[a] = 0;
+      s_->tracks.clear();
+      s_->artists.clear();
+    }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+
+   private:
+    SuggestScratch* s_;
+  };
+};
+
+// Byte pairs of " key ", packed like KeyTrigrams' first two bytes; sorted, distinct.
+std::vector<std::uint32_t> KeyPairs(std::string_view key) {
+  std::vector<std::uint32_t> pairs;
+  for (std::uint32_t g : KeyTrigrams(key)) pairs.push_back(g >> 8);  // still sorted
+  pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+  return pairs;
+}
+
+// Adds one to (*marks)[id] (the low 15 bits, saturating) per occurrence of id in `lists`; an id
+// counted first gets `listed` or'ed in and is appended to `seen`. Lists are counted rarest first
+// while the total stays within kPostingBudgetPerKey * `keys` (the rarest always), which bounds
+// the cost whatever the query.
+void CountPostings(std::vector<std::span<const std::uint32_t>> lists, std::size_t keys,
+                   std::uint16_t listed, std::vector<std::uint16_t>* marks,
+                   std::vector<std::uint32_t>* seen) {
+  std::sort(lists.begin(), lists.end(), [](auto a, auto b) { return a.size() < b.size(); });
+  const auto budget = static_cast<std::size_t>(kPostingBudgetPerKey * static_cast<double>(keys));
+  std::size_t counted = 0;
+  for (auto p : lists) {
+    if (p.empty()) continue;
+    if (counted > 0 && counted + p.size() > budget) break;
+    counted += p.size();
+    for (std::uint32_t id : p) {
+      std::uint16_t& m = (*marks)[id];
+      if (m == 0) {
+        seen->push_back(id);
+        m = listed;
+      }
+      if ((m & SuggestScratch::kMaxShared) != SuggestScratch::kMaxShared) ++m;
+    }
+  }
+}
+
+std::vector<std::span<const std::uint32_t>> TrigramLists(const TrigramIndex& index,
+                                                         const std::vector<std::uint32_t>& grams) {
+  std::vector<std::span<const std::uint32_t>> lists;
+  lists.reserve(grams.size());
+  for (std::uint32_t g : grams) lists.push_back(index.Postings(g));
+  return lists;
+}
+
 }  // namespace
+
+// Suggest's candidate search: trigram indexes over title keys (id = track index) and over the
+// distinct artist keys, with the tracks of each artist and the artists of each track.
+struct CatalogSnapshot::SuggestIndex {
+  TrigramIndex titles;
+  TrigramIndex artists;
+  std::vector<std::uint32_t> artist_track_offsets;  // artist -> ascending tracks (CSR)
+  std::vector<std::uint32_t> artist_tracks;
+  std::vector<std::uint32_t> track_artist_offsets;  // track -> its artists (CSR)
+  std::vector<std::uint32_t> track_artists;
+  std::vector<std::uint32_t> id_order;  // per track: its position in id order
+
+  explicit SuggestIndex(const std::vector<TrackEntry>& tracks) {
+    std::vector<std::string_view> keys;
+    keys.reserve(tracks.size());
+    for (const TrackEntry& e : tracks) keys.push_back(e.title_key);
+    titles = TrigramIndex(keys);
+
+    std::unordered_map<std::string_view, std::uint32_t> artist_ids;
+    std::vector<std::string_view> artist_keys;
+    track_artist_offsets.reserve(tracks.size() + 1);
+    for (const TrackEntry& e : tracks) {
+      track_artist_offsets.push_back(static_cast<std::uint32_t>(track_artists.size()));
+      const std::size_t first = track_artists.size();
+      for (const std::string& key : e.artist_keys) {
+        if (key.empty()) continue;  // no trigrams, and NameSimilarity 0 to any artist
+        auto [it, added] = artist_ids.emplace(key, static_cast<std::uint32_t>(artist_keys.size()));
+        if (added) artist_keys.push_back(key);
+        if (std::find(track_artists.begin() + static_cast<std::ptrdiff_t>(first),
+                      track_artists.end(), it->second) == track_artists.end()) {
+          track_artists.push_back(it->second);
+        }
+      }
+    }
+    track_artist_offsets.push_back(static_cast<std::uint32_t>(track_artists.size()));
+    artists = TrigramIndex(artist_keys);
+
+    // artist -> tracks by counting: tracks are visited in ascending order, so lists stay sorted.
+    artist_track_offsets.assign(artist_keys.size() + 1, 0);
+    for (std::uint32_t a : track_artists) ++artist_track_offsets[a + 1];
+    for (std::size_t a = 0; a < artist_keys.size(); ++a) {
+      artist_track_offsets[a + 1] += artist_track_offsets[a];
+    }
+    artist_tracks.resize(track_artists.size());
+    std::vector<std::uint32_t> fill(artist_track_offsets.begin(), artist_track_offsets.end() - 1);
+    for (std::uint32_t t = 0; t < tracks.size(); ++t) {
+      for (std::uint32_t k = track_artist_offsets[t]; k < track_artist_offsets[t + 1]; ++k) {
+        artist_tracks[fill[track_artists[k]]++] = t;
+      }
+    }
+
+    std::vector<std::uint32_t> order(tracks.size());
+    for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&tracks](std::uint32_t a, std::uint32_t b) {
+      return tracks[a].record.id < tracks[b].record.id;
+    });
+    id_order.resize(tracks.size());
+    for (std::uint32_t r = 0; r < order.size(); ++r) id_order[order[r]] = r;
+  }
+
+  std::span<const std::uint32_t> TracksOf(std::uint32_t artist) const {
+    return {artist_tracks.data() + artist_track_offsets[artist],
+            artist_track_offsets[artist + 1] - artist_track_offsets[artist]};
+  }
+  std::span<const std::uint32_t> ArtistsOf(std::uint32_t track) const {
+    return {track_artists.data() + track_artist_offsets[track],
+            track_artist_offsets[track + 1] - track_artist_offsets[track]};
+  }
+};
 
 Result<SearchQuery> ParseSearchQuery(std::string_view q) {
   SearchQuery query;
@@ -230,6 +482,7 @@ CatalogSnapshot::CatalogSnapshot(std::vector<TrackRecord> tracks,
     words.erase(std::unique(words.begin(), words.end()), words.end());
     for (auto& word : words) words_[word].push_back(i);  // i ascending: lists stay sorted
   }
+  suggest_ = std::make_shared<const SuggestIndex>(tracks_);
 }
 
 const TrackEntry* CatalogSnapshot::ById(std::string_view id) const {
@@ -268,26 +521,176 @@ std::vector<const TrackEntry*> CatalogSnapshot::FindByName(std::string_view titl
 std::vector<NameSuggestion> CatalogSnapshot::Suggest(std::string_view title,
                                                      std::string_view artist,
                                                      std::size_t limit) const {
+  const std::size_t cap = std::max(kSuggestCandidates, limit);
+  // A catalog no larger than the candidates is scanned: that costs no more, and is exact.
+  if (limit == 0 || tracks_.size() <= cap) return SuggestByScan(title, artist, limit);
+  const std::string title_key = NormalizeName(title);
+  const std::string artist_key = NormalizeName(artist);
+  const SuggestIndex& index = *suggest_;
+  thread_local SuggestScratch scratch;
+  SuggestScratch::Lease lease(&scratch, tracks_.size(), index.artists.keys());
+
+  // The closest artists by shared trigrams; their tracks join the candidates.
+  std::vector<std::uint32_t> artist_grams;
+  auto artist_dice = [&](std::uint32_t a) {
+    return 2.0 * scratch.artist_shared[a] /
+           static_cast<double>(artist_grams.size() + index.artists.TrigramsOf(a));
+  };
+  std::vector<std::uint32_t> closest_artists;
+  if (!artist_key.empty()) {
+    artist_grams = KeyTrigrams(artist_key);
+    CountPostings(TrigramLists(index.artists, artist_grams), index.artists.keys(), 0,
+                  &scratch.artist_shared, &scratch.artists);
+    closest_artists = scratch.artists;
+    const std::size_t n = std::min(kSuggestArtists, closest_artists.size());
+    std::partial_sort(closest_artists.begin(),
+                      closest_artists.begin() + static_cast<std::ptrdiff_t>(n),
+                      closest_artists.end(), [&](std::uint32_t a, std::uint32_t b) {
+                        const double da = artist_dice(a);
+                        const double db = artist_dice(b);
+                        if (da != db) return da > db;
+                        return a < b;
+                      });
+    closest_artists.resize(n);
+  }
+
+  // Ranks the marked tracks by the Dice coefficient of their shared grams (of `query_grams`),
+  // blended with their closest artist's like the exact score, scores the best `cap` exactly
+  // into `scored` and clears the marks.
+  std::vector<NameSuggestion> scored;
+  const double title_weight = artist_key.empty() ? 1.0 : 0.7;
+  const double best_artist_part =
+      closest_artists.empty() ? 0.0 : 0.3 * artist_dice(closest_artists.front());
+  auto score_marked = [&](std::size_t query_grams) {
+    auto shared_of = [&](std::uint32_t t) -> unsigned {
+      return scratch.track_marks[t] & SuggestScratch::kMaxShared;
+    };
+    auto dice = [query_grams](unsigned shared, std::size_t grams) {
+      return shared == 0 ? 0.0 : 2.0 * shared / static_cast<double>(query_grams + grams);
+    };
+    struct Candidate {
+      double approx;
+      std::uint32_t track;
+    };
+    std::vector<Candidate> candidates;
+    auto add = [&](unsigned lo, unsigned hi) {  // the tracks sharing lo..hi-1 grams
+      for (std::uint32_t t : scratch.tracks) {
+        const unsigned shared = shared_of(t);
+        if (shared < lo || shared >= hi) continue;
+        double s = title_weight * dice(shared, index.titles.TrigramsOf(t));
+        if (!artist_key.empty()) {
+          double best_artist = 0.0;
+          for (std::uint32_t a : index.ArtistsOf(t)) {
+            best_artist = std::max(best_artist, artist_dice(a));
+          }
+          s += 0.3 * best_artist;
+        }
+        candidates.push_back({s, t});
+      }
+    };
+    auto better = [&](const Candidate& a, const Candidate& b) {
+      if (a.approx != b.approx) return a.approx > b.approx;
+      return index.id_order[a.track] < index.id_order[b.track];
+    };
+    // Most marked tracks share few grams and cannot make the best `cap`: rank first those
+    // sharing at least `floor`, the count above which `cap` tracks are, then add lower counts
+    // only while their bound reaches the cap-th approximation (a track sharing s grams has at
+    // least s of its own, so its Dice is at most 2s / (query_grams + s)).
+    unsigned most = 0;
+    for (std::uint32_t t : scratch.tracks) most = std::max(most, shared_of(t));
+    std::vector<std::size_t> tracks_sharing(most + 1, 0);
+    for (std::uint32_t t : scratch.tracks) ++tracks_sharing[shared_of(t)];
+    unsigned floor = most;
+    for (std::size_t above = tracks_sharing[most]; floor > 0 && above < cap;) {
+      above += tracks_sharing[--floor];
+    }
+    add(floor, most + 1);
+    if (floor > 0 && candidates.size() >= cap) {
+      std::nth_element(candidates.begin(),
+                       candidates.begin() + static_cast<std::ptrdiff_t>(cap - 1), candidates.end(),
+                       better);
+      const double cut = candidates[cap - 1].approx;
+      unsigned lower = floor;
+      while (lower > 0 && title_weight * dice(lower - 1, lower - 1) + best_artist_part >= cut) {
+        --lower;
+      }
+      add(lower, floor);
+    }
+    const std::size_t n = std::min(cap, candidates.size());
+    std::nth_element(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(n),
+                     candidates.end(), better);
+    for (std::size_t k = 0; k < n; ++k) {
+      const TrackEntry& e = tracks_[candidates[k].track];
+      scored.push_back({&e, SuggestScore(title_key, artist_key, e)});
+    }
+    for (std::uint32_t t : scratch.tracks) scratch.track_marks[t] = 0;
+    scratch.tracks.clear();
+  };
+  auto mark_artist_tracks = [&] {
+    std::size_t added = 0;
+    for (std::uint32_t a : closest_artists) {
+      for (std::uint32_t t : index.TracksOf(a)) {
+        if (added == kSuggestArtistTracks) return;
+        ++added;
+        if (scratch.track_marks[t] == 0) {
+          scratch.track_marks[t] = SuggestScratch::kListed;
+          scratch.tracks.push_back(t);
+        }
+      }
+    }
+  };
+
+  // Tracks sharing title trigrams, and the closest artists' tracks.
+  const std::vector<std::uint32_t> title_grams = KeyTrigrams(title_key);
+  CountPostings(TrigramLists(index.titles, title_grams), tracks_.size(), SuggestScratch::kListed,
+                &scratch.track_marks, &scratch.tracks);
+  mark_artist_tracks();
+  score_marked(title_grams.size());
+
+  // Nothing as similar as a title sharing no trigram may be: look among tracks sharing pairs.
+  double best = 0.0;
+  for (const auto& s : scored) best = std::max(best, s.score);
+  const double bound =
+      artist_key.empty() ? kNoSharedTrigramBound : 0.7 * kNoSharedTrigramBound + 0.3;
+  if (best < bound && !title_key.empty()) {
+    const std::vector<std::uint32_t> pairs = KeyPairs(title_key);
+    std::vector<std::span<const std::uint32_t>> lists;
+    for (std::uint32_t p : pairs) lists.push_back(index.titles.PostingsOfPair(p));
+    CountPostings(std::move(lists), tracks_.size(), SuggestScratch::kListed, &scratch.track_marks,
+                  &scratch.tracks);
+    score_marked(pairs.size());
+  }
+  // Pure noise, sharing no trigram or pair with any title, and no artist: nothing is worth
+  // suggesting (a scan would rank such tracks by a low Levenshtein ratio at best).
+
+  // A track may have been scored in both rounds.
+  std::sort(scored.begin(), scored.end(),
+            [](const NameSuggestion& a, const NameSuggestion& b) { return a.track < b.track; });
+  scored.erase(std::unique(scored.begin(), scored.end(),
+                           [](const NameSuggestion& a, const NameSuggestion& b) {
+                             return a.track == b.track;
+                           }),
+               scored.end());
+  const std::size_t out = std::min(limit, scored.size());
+  std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(out), scored.end(),
+                    BetterSuggestion);
+  scored.resize(out);
+  return scored;
+}
+
+std::vector<NameSuggestion> CatalogSnapshot::SuggestByScan(std::string_view title,
+                                                           std::string_view artist,
+                                                           std::size_t limit) const {
   const std::string title_key = NormalizeName(title);
   const std::string artist_key = NormalizeName(artist);
   std::vector<NameSuggestion> scored;
   scored.reserve(tracks_.size());
   for (const TrackEntry& e : tracks_) {
-    double s = NameSimilarity(title_key, e.title_key);
-    if (!artist_key.empty()) {
-      double best_artist = 0.0;
-      for (const auto& a : e.artist_keys)
-        best_artist = std::max(best_artist, NameSimilarity(artist_key, a));
-      s = 0.7 * s + 0.3 * best_artist;
-    }
-    scored.push_back({&e, s});
+    scored.push_back({&e, SuggestScore(title_key, artist_key, e)});
   }
   const std::size_t n = std::min(limit, scored.size());
   std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(n), scored.end(),
-                    [](const NameSuggestion& a, const NameSuggestion& b) {
-                      if (a.score != b.score) return a.score > b.score;
-                      return a.track->record.id < b.track->record.id;
-                    });
+                    BetterSuggestion);
   scored.resize(n);
   return scored;
 }
