@@ -40,6 +40,29 @@ echo "== a playlist from the first track, in harmonic order (sonance playlist) =
 echo "== k-NN playlists against random and same-genre (sonance eval playlists) =="
 "$sonance" eval playlists --catalog "$catalog"
 
+# Text semantics: the ESA index from WordNet (built once), the tracks' text vectors (from
+# titles and tags: these soundtracks have no lyrics) and a soundtrack for a short story.
+esa="$root/out/demo/esa.idx"
+export SONANCE_ESA_INDEX="$esa"
+if [ ! -s "$esa" ]; then
+  echo "== building the ESA concept index from WordNet 3.0 (sonance esa build) =="
+  "$sonance" esa build -o "$esa"
+fi
+"$sonance" esa vectorize --catalog "$catalog" --quiet
+story="$root/out/demo/story.txt"
+cat >"$story" <<'STORY'
+The army marched through the night toward the castle. Soldiers sharpened their swords by the
+fire. At dawn the battle began and the walls shook.
+
+When it was over the survivors walked into the quiet forest. Snow fell on the old trees. They
+rested by a frozen lake and remembered their home.
+
+Years later the heir returned to the throne. The kingdom celebrated with music in the great
+hall. The king looked at the stars and felt at peace.
+STORY
+echo "== a soundtrack for a short story (sonance soundtrack) =="
+"$sonance" soundtrack "$story" --catalog "$catalog"
+
 if [ "${SONANCE_DEMO_SERVE:-1}" = "0" ]; then exit 0; fi
 port=${SONANCE_DEMO_PORT:-8080}
 url="http://127.0.0.1:$port"
@@ -54,6 +77,8 @@ Try, in another terminal:
   curl -X POST $url/api/playlist -d '{"seeds": ["$id"], "per_seed": 3, "order": "harmonic"}'
   curl '$url/v1/recommendations?seed_tracks=$id&limit=5&target_energy=0.8'
   curl '$url/api/path?from=$id&to=$last&steps=6'
+  curl -X POST $url/generate_soundtrack -d '{"storyline": "The army marched to the castle. The battle began at dawn. Snow fell on the quiet forest."}'
+  curl '$url/api/lyrics/search?q=battle+at+dawn&limit=3'
   curl $url/metrics | grep request_count
 API documentation: $url/docs   (OpenAPI: $url/openapi.json)
 Logs: stderr and $root/out/demo/debug.log

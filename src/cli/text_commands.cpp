@@ -92,7 +92,8 @@ int RunRelatedness(const RelatednessOptions& o) {
   if (o.json) {
     nlohmann::json j = {{"a", o.a}, {"b", o.b}, {"relatedness", score}};
     j["shared_concepts"] = nlohmann::json::array();
-    for (const auto& [id, w] : top) j["shared_concepts"].push_back((*index)->concept_title(id));
+    for (const auto& [id, w] : top)
+      j["shared_concepts"].push_back(ConceptLabel((*index)->concept_title(id)));
     if (va.empty() || vb.empty()) j["unknown"] = va.empty() ? o.a : o.b;
     std::printf("%s\n", j.dump(2).c_str());
     return kExitOk;
@@ -105,7 +106,7 @@ int RunRelatedness(const RelatednessOptions& o) {
   if (!top.empty()) {
     std::fprintf(stderr, "shared concepts:");
     for (const auto& [id, w] : top) {
-      std::fprintf(stderr, " %s", std::string((*index)->concept_title(id)).c_str());
+      std::fprintf(stderr, " %s", std::string(ConceptLabel((*index)->concept_title(id))).c_str());
     }
     std::fprintf(stderr, "\n");
   }

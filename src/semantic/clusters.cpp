@@ -100,7 +100,7 @@ Result<ClusterReport> ClusterSongs(const SemanticLibrary& library, const Cluster
       }
     }
     for (const auto& [id, w] : sum.Top(static_cast<std::size_t>(std::max(0, options.labels)))) {
-      report.clusters[c].top_concepts.emplace_back(library.esa().concept_title(id));
+      report.clusters[c].top_concepts.emplace_back(ConceptLabel(library.esa().concept_title(id)));
     }
   }
   std::stable_sort(

@@ -612,6 +612,20 @@ Result<std::vector<EsaConcept>> ReadJsonlConcepts(const fs::path& path) {
   return out;
 }
 
+std::string_view ConceptLabel(std::string_view title) {
+  // "<lemma>#<pos letter>#<digits>", as ReadWordNetConcepts titles synsets.
+  const std::size_t second = title.rfind('#');
+  if (second == std::string_view::npos || second < 2 || second + 1 >= title.size()) return title;
+  for (std::size_t i = second + 1; i < title.size(); ++i) {
+    if (title[i] < '0' || title[i] > '9') return title;
+  }
+  if (title[second - 2] != '#' ||
+      std::string_view("nvasr").find(title[second - 1]) == std::string_view::npos) {
+    return title;
+  }
+  return title.substr(0, second - 2);
+}
+
 fs::path DefaultEsaIndexPath() {
   return UserDataFile("SONANCE_ESA_INDEX", "esa.idx");
 }

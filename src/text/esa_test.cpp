@@ -211,3 +211,19 @@ TEST(SpearmanTest, MatchesHandComputedRanks) {
 
 }  // namespace
 }  // namespace sonance
+
+namespace sonance {
+namespace {
+
+TEST(ConceptLabelTest, StripsWordNetSenseKeysOnly) {
+  EXPECT_EQ(ConceptLabel("battle plan#n#05902786"), "battle plan");
+  EXPECT_EQ(ConceptLabel("quick#a#00979366"), "quick");
+  EXPECT_EQ(ConceptLabel("C#"), "C#");
+  EXPECT_EQ(ConceptLabel("Issue #12"), "Issue #12");
+  EXPECT_EQ(ConceptLabel("x#q#12"), "x#q#12");
+  EXPECT_EQ(ConceptLabel("sea"), "sea");
+  EXPECT_EQ(ConceptLabel(""), "");
+}
+
+}  // namespace
+}  // namespace sonance

@@ -238,7 +238,7 @@ Result<SoundtrackResult> GenerateSoundtrack(std::string_view story,
       a.score = score[s][k];
       for (const auto& [id, w] :
            SharedTop(scene_vectors[s], result.songs[k].vector, kSharedConcepts)) {
-        a.shared_concepts.emplace_back(esa.concept_title(id));
+        a.shared_concepts.emplace_back(ConceptLabel(esa.concept_title(id)));
       }
     }
     result.scenes.push_back(std::move(a));

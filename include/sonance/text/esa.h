@@ -41,7 +41,7 @@ struct EsaBuildOptions {
   int min_df = 2;
   double max_df_fraction = 0.2;
   int prune_window = 100;
-  double prune_drop = 0.01;  // chosen on WordSim-353 (docs/BENCHMARKS.md)
+  double prune_drop = 0.01;                  // chosen on WordSim-353 (docs/BENCHMARKS.md)
   std::size_t max_concepts_per_term = 5000;  // hard cap after pruning
   std::string corpus_name;                   // recorded in the index ("wordnet-3.0", a path)
 };
@@ -106,6 +106,10 @@ Result<std::vector<EsaConcept>> ReadJsonlConcepts(const std::filesystem::path& p
 // Where `sonance esa build` writes and everything else reads the index by default:
 // $SONANCE_ESA_INDEX, else $XDG_DATA_HOME/sonance/esa.idx, else ~/.local/share/sonance/esa.idx.
 std::filesystem::path DefaultEsaIndexPath();
+
+// A concept title for people: WordNet's "battle plan#n#05902786" reads "battle plan"; other
+// titles are returned as they are.
+std::string_view ConceptLabel(std::string_view title);
 
 // Spearman's rank correlation (average ranks for ties); NaN when fewer than 2 pairs or a
 // side is constant.
