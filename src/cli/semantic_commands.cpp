@@ -62,12 +62,7 @@ Result<TextModels> LoadModels(const SemanticOptions& o) {
   const std::filesystem::path index =
       o.index.empty() ? DefaultEsaIndexPath() : std::filesystem::path(o.index);
   auto esa = EsaIndex::Load(index);
-  if (!esa.ok()) {
-    if (esa.status().code() == StatusCode::kNotFound) {
-      return Status::NotFound(esa.status().message() + "; build the index with: sonance esa build");
-    }
-    return esa.status();
-  }
+  if (!esa.ok()) return esa.status();  // a missing index's message says how to build one
   auto mood = MoodLexicon::Load(DefaultAfinnPath(), "/usr/share/wordnet");
   if (!mood.ok()) return mood.status();
   return TextModels{*esa, std::make_shared<const MoodLexicon>(std::move(*mood))};
