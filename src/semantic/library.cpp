@@ -122,6 +122,7 @@ Result<LyricsSearchResult> SemanticLibrary::SearchLyrics(std::string_view query,
   SparseVector q = esa_->Vectorize(query);
   if (q.empty()) return result;
   const SparseVector full_query = q;
+  const EsaQuery dense_query(full_query, esa_->concept_count());
   q.KeepTop(kQueryConcepts);
   q.Normalize();
 
@@ -159,7 +160,7 @@ Result<LyricsSearchResult> SemanticLibrary::SearchLyrics(std::string_view query,
       std::vector<LyricLineMatch> scored;
       std::size_t weak = 0;
       for (std::size_t l = 0; l < lines.size(); ++l) {
-        const double s = Cosine(full_query, esa_->Vectorize(lines[l], 500));
+        const double s = esa_->Similarity(dense_query, lines[l]);
         if (s < kWeakLineThreshold) ++weak;
         scored.push_back({static_cast<int>(l), lines[l], s});
       }

@@ -407,12 +407,15 @@ Result<std::shared_ptr<const EsaIndex>> EsaIndex::Load(const fs::path& path) {
   return std::shared_ptr<const EsaIndex>(std::move(index));
 }
 
-SparseVector EsaIndex::Vectorize(std::string_view text, std::size_t max_concepts) const {
+// Adds the weighted concept lists of the text's terms into `acc` (zero on entry), listing
+// every concept it touches once in `touched`.
+void EsaIndex::Accumulate(std::string_view text, std::vector<float>* acc_out,
+                          std::vector<std::uint32_t>* touched_out) const {
   const Impl& m = *impl_;
   std::vector<std::string> terms = text::Terms(text);
   std::sort(terms.begin(), terms.end());
-  thread_local std::vector<float> acc;
-  thread_local std::vector<std::uint32_t> touched;
+  std::vector<float>& acc = *acc_out;
+  std::vector<std::uint32_t>& touched = *touched_out;
   if (acc.size() < m.header.concepts) acc.assign(m.header.concepts, 0.0F);
   touched.clear();
   for (std::size_t k = 0; k < terms.size();) {
@@ -431,15 +434,59 @@ SparseVector EsaIndex::Vectorize(std::string_view text, std::size_t max_concepts
     }
     k = j;
   }
+}
+
+SparseVector EsaIndex::Vectorize(std::string_view text, std::size_t max_concepts) const {
+  thread_local std::vector<float> acc;
+  thread_local std::vector<std::uint32_t> touched;
+  Accumulate(text, &acc, &touched);
   std::vector<std::pair<std::uint32_t, float>> pairs;
   pairs.reserve(touched.size());
   for (std::uint32_t c : touched) {
-    pairs.emplace_back(c, acc[c]);
+    if (acc[c] != 0.0F) pairs.emplace_back(c, acc[c]);
     acc[c] = 0.0F;
   }
-  SparseVector v = SparseVector::FromPairs(std::move(pairs));
-  v.KeepTop(max_concepts);
+  // The max_concepts largest (ties: smaller id) in linear time, then in id order.
+  if (pairs.size() > max_concepts) {
+    std::nth_element(pairs.begin(), pairs.begin() + static_cast<std::ptrdiff_t>(max_concepts),
+                     pairs.end(), [](const auto& a, const auto& b) {
+                       return a.second != b.second ? a.second > b.second : a.first < b.first;
+                     });
+    pairs.resize(max_concepts);
+  }
+  std::sort(pairs.begin(), pairs.end());
+  SparseVector v;
+  v.ids.reserve(pairs.size());
+  v.weights.reserve(pairs.size());
+  for (const auto& [c, w] : pairs) {
+    v.ids.push_back(c);
+    v.weights.push_back(w);
+  }
   return v;
+}
+
+EsaQuery::EsaQuery(const SparseVector& v, std::size_t concepts) : dense_(concepts, 0.0F) {
+  for (std::size_t i = 0; i < v.ids.size(); ++i) {
+    if (v.ids[i] < concepts) dense_[v.ids[i]] = v.weights[i];
+  }
+  norm_ = v.Norm();
+}
+
+double EsaIndex::Similarity(const EsaQuery& query, std::string_view text) const {
+  thread_local std::vector<float> acc;
+  thread_local std::vector<std::uint32_t> touched;
+  Accumulate(text, &acc, &touched);
+  double dot = 0.0;
+  double norm2 = 0.0;
+  const std::vector<float>& q = query.dense();
+  for (std::uint32_t c : touched) {
+    const double w = acc[c];
+    norm2 += w * w;
+    if (c < q.size()) dot += w * q[c];
+    acc[c] = 0.0F;
+  }
+  if (norm2 <= 0.0 || query.norm() <= 0.0) return 0.0;
+  return dot / (std::sqrt(norm2) * query.norm());
 }
 
 double EsaIndex::Relatedness(std::string_view a, std::string_view b) const {

@@ -41,16 +41,35 @@ std::vector<ArtistGroup> GroupByArtist(const std::vector<SoundtrackSong>& songs)
   return groups;
 }
 
-// The unit-length mean of the songs' unit vectors.
-SparseVector Centroid(const std::vector<SparseVector>& vectors, const std::vector<int>& members) {
-  SparseVector c;
+// The unit-length mean of the songs' unit vectors, summed densely over `concepts`.
+SparseVector Centroid(const std::vector<SparseVector>& vectors, const std::vector<int>& members,
+                      std::size_t concepts) {
+  thread_local std::vector<float> acc;
+  thread_local std::vector<std::uint32_t> touched;
+  if (acc.size() < concepts) acc.assign(concepts, 0.0F);
+  touched.clear();
   for (int i : members) {
     const SparseVector& v = vectors[static_cast<std::size_t>(i)];
     const double n = v.Norm();
-    if (n > 0.0) c.AddScaled(v, static_cast<float>(1.0 / n));
+    if (n <= 0.0) continue;
+    for (std::size_t k = 0; k < v.ids.size(); ++k) {
+      const std::uint32_t c = v.ids[k];
+      if (c >= concepts) continue;
+      if (acc[c] == 0.0F) touched.push_back(c);
+      acc[c] += static_cast<float>(v.weights[k] / n);
+    }
   }
-  c.Normalize();
-  return c;
+  std::sort(touched.begin(), touched.end());
+  SparseVector out;
+  for (std::uint32_t c : touched) {
+    if (acc[c] != 0.0F) {
+      out.ids.push_back(c);
+      out.weights.push_back(acc[c]);
+    }
+    acc[c] = 0.0F;
+  }
+  out.Normalize();
+  return out;
 }
 
 }  // namespace
@@ -141,12 +160,13 @@ Result<SoundtrackResult> GenerateSoundtrack(std::string_view story,
     if (chosen == nullptr) {
       return Status::NotFound("no songs by the artist '" + options.artist + "'");
     }
-    result.artist_similarity = Cosine(Centroid(song_vectors, chosen->songs), story_vector);
+    result.artist_similarity =
+        Cosine(Centroid(song_vectors, chosen->songs, esa.concept_count()), story_vector);
   } else {
     double best = -2.0;
     for (const ArtistGroup& g : groups) {
       if (static_cast<int>(g.songs.size()) < options.min_artist_songs) continue;
-      const double sim = Cosine(Centroid(song_vectors, g.songs), story_vector);
+      const double sim = Cosine(Centroid(song_vectors, g.songs, esa.concept_count()), story_vector);
       // Ties: more songs, then the name.
       if (chosen == nullptr || sim > best ||
           (sim == best && (g.songs.size() > chosen->songs.size() ||

@@ -61,6 +61,19 @@ Result<EsaBuildStats> BuildEsaIndex(
     const std::filesystem::path& path,
     const std::function<void(std::size_t, std::size_t)>& progress = nullptr);
 
+// A text's concept vector laid out densely, for comparing it with many other texts
+// (EsaIndex::Similarity): one float per concept of the index.
+class EsaQuery {
+ public:
+  EsaQuery(const SparseVector& vector, std::size_t concepts);
+  const std::vector<float>& dense() const { return dense_; }
+  double norm() const { return norm_; }
+
+ private:
+  std::vector<float> dense_;
+  double norm_ = 0.0;
+};
+
 class EsaIndex {
  public:
   // Maps the index file. Corrupt or unknown files are refused with the path in the message.
@@ -74,6 +87,10 @@ class EsaIndex {
   SparseVector Vectorize(std::string_view text, std::size_t max_concepts = 2000) const;
   // Cosine of the two texts' vectors.
   double Relatedness(std::string_view a, std::string_view b) const;
+  // Cosine of the query with the text's full vector (not cut to max_concepts), without
+  // building it: about as cheap as reading the text's postings, for scoring many short texts
+  // (lyric lines) against one query.
+  double Similarity(const EsaQuery& query, std::string_view text) const;
 
   std::size_t concept_count() const;
   std::size_t term_count() const;
@@ -87,6 +104,8 @@ class EsaIndex {
 
  private:
   EsaIndex();
+  void Accumulate(std::string_view text, std::vector<float>* acc,
+                  std::vector<std::uint32_t>* touched) const;
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
