@@ -35,7 +35,7 @@ namespace sonance {
 inline constexpr double kWholeSongWeight = 0.4;
 inline constexpr double kWeakLineThreshold = 0.05;
 inline constexpr double kWeakLinePenalty = 0.2;
-inline constexpr std::size_t kCandidates = 200;
+inline constexpr std::size_t kCandidates = 100;
 
 struct LyricLineMatch {
   int line = 0;  // index into the track's lyrics
