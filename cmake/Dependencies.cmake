@@ -22,6 +22,14 @@ find_package(CLI11 REQUIRED)
 # Snowball stemmers (libstemmer-dev).
 find_path(STEMMER_INCLUDE_DIR libstemmer.h REQUIRED)
 find_library(STEMMER_LIBRARY NAMES stemmer REQUIRED)
+# XGBoost's C API (libxgboost-dev 1.7.4) as the imported target XGBoost::c_api. Its own CMake
+# config also wants the `xgboost` command-line package (configure fails without it) and its
+# pkg-config file names the wrong libdir, so the header and library are found directly.
+find_path(XGBOOST_INCLUDE_DIR xgboost/c_api.h REQUIRED)
+find_library(XGBOOST_LIBRARY NAMES xgboost REQUIRED)
+add_library(XGBoost::c_api UNKNOWN IMPORTED)
+set_target_properties(XGBoost::c_api PROPERTIES IMPORTED_LOCATION "${XGBOOST_LIBRARY}"
+                      INTERFACE_INCLUDE_DIRECTORIES "${XGBOOST_INCLUDE_DIR}")
 if(SONANCE_BUILD_TESTS)
   find_package(GTest REQUIRED)
   include(GoogleTest)

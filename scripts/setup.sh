@@ -12,7 +12,7 @@ PACKAGES=(
   # storage, serving and tooling libraries
   libsqlite3-dev sqlite3 libxxhash-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
   libcpp-httplib-dev
-  libeigen3-dev libfaiss-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libeigen3-dev libfaiss-dev libxgboost-dev libgtest-dev libgmock-dev libbenchmark-dev
   # text semantics: Snowball stemmers and the WordNet 3.0 concept corpus for ESA
   libstemmer-dev wordnet-base
   # test signal rendering
