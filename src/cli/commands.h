@@ -53,4 +53,9 @@ std::function<int()> AddSoundtrackCommand(CLI::App& app);
 std::function<int()> AddSearchCommand(CLI::App& app);
 std::function<int()> AddClustersCommand(CLI::App& app);
 
+// Stream-count prediction: `model train|list|show|use`, `predict`, `describe`.
+std::function<int()> AddModelCommand(CLI::App& app);
+std::function<int()> AddPredictCommand(CLI::App& app);
+std::function<int()> AddDescribeCommand(CLI::App& app);
+
 }  // namespace sonance::cli

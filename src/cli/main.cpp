@@ -46,6 +46,9 @@ int main(int argc, char** argv) {
   add(AddSoundtrackCommand);
   add(AddSearchCommand);
   add(AddClustersCommand);
+  add(AddModelCommand);
+  add(AddPredictCommand);
+  add(AddDescribeCommand);
 
   try {
     app.parse(argc, argv);
