@@ -15,6 +15,7 @@
 #include "sonance/server/catalog_view.h"
 #include "sonance/server/http_transport.h"
 #include "sonance/server/metrics.h"
+#include "sonance/server/prediction_cache.h"
 #include "sonance/server/semantic_cache.h"
 #include "sonance/server/server_config.h"
 #include "sonance/server/server_log.h"
@@ -132,6 +133,8 @@ int RunServe(const ServeOptions& options) {
   }
   SemanticCache semantic(view.get(), std::move(models));
   context.semantic = &semantic;
+  PredictionCache prediction(ModelStore::DefaultDir(config.catalog));
+  context.prediction = &prediction;
   RegisterApiRoutes(server, context);
   server.SetRequestObserver([&metrics, log](const RequestRecord& r) {
     RecordRequestMetrics(metrics, r);

@@ -9,6 +9,9 @@
 #include "sonance/catalog/catalog.h"
 #include "sonance/common/name_match.h"
 #include "sonance/common/utf8.h"
+#include "sonance/predict/features.h"
+#include "sonance/predict/verdict.h"
+#include "sonance/server/prediction_cache.h"
 
 namespace sonance {
 
@@ -488,6 +491,40 @@ HttpResponse ApiFeatures(ApiContext& ctx, const HttpRequest& req) {
   return HttpResponse::Json({{"track", track}, {"album", album}, {"audio_features", features}});
 }
 
+// GET /api/prediction?song=&artist=: MusicFlow's answer, from the current stream model.
+HttpResponse ApiPrediction(ApiContext& ctx, const HttpRequest& req) {
+  const std::string& song = RequiredParam(req, "song");
+  const std::string artist = OptionalParam(req, "artist");
+  auto snap = RequireCatalog(ctx);
+  const TrackEntry& t = FindTrackByName(*snap, song, artist);
+  if (ctx.prediction == nullptr) throw HttpError(503, "predictions are not enabled");
+  auto predictor = ctx.prediction->Get();
+  if (!predictor.ok()) {
+    const StatusCode code = predictor.status().code();
+    throw HttpError(code == StatusCode::kNotFound || code == StatusCode::kFailedPrecondition ||
+                            code == StatusCode::kCorrupt || code == StatusCode::kIOError
+                        ? 503
+                        : HttpStatusFor(code),
+                    predictor.status().message());
+  }
+  if (!t.features) {
+    throw HttpError(409, "'" + t.record.tags.title + "' has no audio features to predict from");
+  }
+  auto p = (*predictor)->Predict(BuildStreamFeatureRow(t.record, *t.features));
+  if (!p.ok()) throw HttpError(HttpStatusFor(p.status().code()), p.status().message());
+  const StreamVerdict v = VerdictFor((*predictor)->meta().transform, p->streams);
+  const TrackRecord& r = t.record;
+  return HttpResponse::Json(
+      {{"song", r.tags.title},
+       {"artist", PrimaryArtist(r)},
+       {"prediction", p->streams},
+       {"description", v.description},
+       {"song_metadata",
+        {{"song", r.tags.title}, {"artist", r.tags.artists}, {"album", r.tags.album}}},
+       {"message", {{"emoji", v.emoji}, {"text", v.text}}},
+       {"model_version", (*predictor)->meta().version}});
+}
+
 HttpResponse ApiRawFeatures(ApiContext& ctx, const HttpRequest& req) {
   const std::string& song = RequiredParam(req, "song");
   const std::string artist = OptionalParam(req, "artist");
@@ -680,6 +717,8 @@ void RegisterApiRoutes(HttpServer& server, ApiContext& ctx) {
       "GET", "/metrics", [c](const HttpRequest&) { return Metrics(*c); }, kInline);
   RegisterRecommendRoutes(server, ctx);
   RegisterSemanticRoutes(server, ctx);
+  server.Route("GET", "/api/prediction",
+               [c](const HttpRequest& r) { return ApiPrediction(*c, r); });
   const std::string version = ctx.version;
   server.Route(
       "GET", "/openapi.json",

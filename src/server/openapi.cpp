@@ -221,6 +221,25 @@ json OpenApiDocument(const std::string& version) {
        {{"type", "object"},
         {"properties", {{"track", Ref("Track")}, {"audio_features", Ref("AudioFeatures")}}}},
        {400, 404, 503}},
+      {"/api/prediction",
+       "prediction",
+       "original",
+       "MusicFlow's stream prediction for a song by the current model (`sonance model train`), "
+       "with its verdict (docs/prediction.md)",
+       {{"song", "query", true, string_schema, "track title"},
+        {"artist", "query", false, string_schema, "artist name"}},
+       {{"type", "object"},
+        {"properties",
+         {{"song", string_schema},
+          {"artist", string_schema},
+          {"prediction", {{"type", "number"}}},
+          {"description", string_schema},
+          {"song_metadata", {{"type", "object"}}},
+          {"message",
+           {{"type", "object"},
+            {"properties", {{"emoji", string_schema}, {"text", string_schema}}}}},
+          {"model_version", {{"type", "integer"}}}}}},
+       {400, 404, 409, 503}},
       {"/v1/tracks/{id}",
        "getTrack",
        "spotify",
@@ -335,7 +354,11 @@ json OpenApiDocument(const std::string& version) {
          "tracks to return"},
         {"min_tempo", "query", false, {{"type", "number"}}, "and every other min_<attribute>"},
         {"max_tempo", "query", false, {{"type", "number"}}, "and every other max_<attribute>"},
-        {"target_tempo", "query", false, {{"type", "number"}}, "and every other target_<attribute>"}},
+        {"target_tempo",
+         "query",
+         false,
+         {{"type", "number"}},
+         "and every other target_<attribute>"}},
        {{"type", "object"},
         {"properties",
          {{"tracks", {{"type", "array"}, {"items", Ref("Track")}}},
@@ -407,7 +430,9 @@ json OpenApiDocument(const std::string& version) {
         {"required", json::array({"storyline"})},
         {"properties",
          {{"storyline",
-           {{"type", "string"}, {"minLength", 1}, {"maxLength", 100000},
+           {{"type", "string"},
+            {"minLength", 1},
+            {"maxLength", 100000},
             {"description", "the story, UTF-8, at most 100,000 characters"}}},
           {"artist", {{"type", "string"}, {"description", "use this artist's songs"}}}}}}},
       {"/api/lyrics/search",
@@ -485,8 +510,7 @@ json OpenApiDocument(const std::string& version) {
                       {"responses", responses}};
     if (!op.request_body.is_null()) {
       operation["requestBody"] = {
-          {"required", true},
-          {"content", {{"application/json", {{"schema", op.request_body}}}}}};
+          {"required", true}, {"content", {{"application/json", {{"schema", op.request_body}}}}}};
     }
     paths[op.path][op.method] = operation;
   }

@@ -21,12 +21,14 @@
 namespace sonance {
 
 class SemanticCache;
+class PredictionCache;
 
 struct ApiContext {
   CatalogView* catalog = nullptr;
   MetricsRegistry* metrics = nullptr;
   RecommenderCache* recommender = nullptr;  // null: recommendation routes answer 503
   SemanticCache* semantic = nullptr;        // null: the text routes answer 503
+  PredictionCache* prediction = nullptr;    // null: /api/prediction answers 503
   std::string version;                      // the Sonance version reported by /api/health
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
