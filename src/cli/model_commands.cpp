@@ -8,11 +8,11 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
-#include "sonance/common/name_match.h"
 #include "sonance/predict/dataset.h"
 #include "sonance/predict/store.h"
 #include "sonance/predict/training.h"
 #include "sonance/predict/verdict.h"
+#include "sonance/server/catalog_view.h"
 
 namespace sonance::cli {
 
@@ -42,38 +42,22 @@ void PrintMeta(const StreamModelMeta& m, bool current) {
   PrintMetrics("mean", m.mean_baseline);
 }
 
-// A catalog track by id, path or "Artist - Title" (forgiving; else the title alone).
-Result<TrackRecord> FindTrackByName(Catalog& catalog, const std::string& query) {
+// A catalog track by id, path, or name matched as the HTTP API matches it (CatalogSnapshot:
+// case, accents, "feat." credits, "Artist - Title"); a miss lists the closest names.
+Result<TrackRecord> FindTrackByName(Catalog& catalog, const CatalogOption& option,
+                                    const std::string& query) {
   auto direct = catalog.FindTrack(query);
   if (direct.ok() && direct->has_value()) return **direct;
-  auto all = catalog.ListTracks({});
-  if (!all.ok()) return all.status();
-  std::string artist;
-  std::string title = query;
-  if (const auto dash = query.find(" - "); dash != std::string::npos) {
-    artist = NormalizeName(query.substr(0, dash));
-    title = query.substr(dash + 3);
+  auto view = CatalogView::Open(CatalogPath(option));
+  if (auto loaded = view->Refresh(); !loaded.ok()) return loaded.status();
+  const auto snapshot = view->Snapshot();
+  if (const auto found = snapshot->FindByName(query, ""); !found.empty()) {
+    return found.front()->record;
   }
-  const std::string title_key = NormalizeName(title);
-  std::vector<std::pair<double, const TrackRecord*>> scored;
-  for (const TrackRecord& t : *all) {
-    if (t.state != TrackState::kAnalyzed) continue;
-    bool artist_ok = artist.empty();
-    for (const auto& a : t.tags.artists) artist_ok = artist_ok || NormalizeName(a) == artist;
-    if (artist_ok && NormalizeName(t.tags.title) == title_key) return t;
-    scored.emplace_back(
-        NameSimilarity(
-            NormalizeName(query),
-            NormalizeName((t.tags.artists.empty() ? std::string() : t.tags.artists[0] + " ") +
-                          t.tags.title)),
-        &t);
-  }
-  std::sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) {
-    return a.first != b.first ? a.first > b.first : a.second->id < b.second->id;
-  });
   std::string msg = "no track '" + query + "' in the catalog";
-  for (std::size_t i = 0; i < scored.size() && i < 5; ++i) {
-    const TrackRecord& t = *scored[i].second;
+  const auto closest = snapshot->Suggest(query, "", 5);
+  for (std::size_t i = 0; i < closest.size(); ++i) {
+    const TrackRecord& t = closest[i].track->record;
     msg += std::string(i == 0 ? "; closest: " : ", ") + "'" +
            (t.tags.artists.empty() ? "" : t.tags.artists[0] + " - ") + t.tags.title + "'";
   }
@@ -177,7 +161,7 @@ int RunPredict(const PredictOptions& o) {
   int exit_code = kExitOk;
   auto catalog = OpenCatalogOrReport(o.catalog, /*must_exist=*/true, &exit_code);
   if (!catalog) return exit_code;
-  auto track = FindTrackByName(*catalog, o.track);
+  auto track = FindTrackByName(*catalog, o.catalog, o.track);
   if (!track.ok()) return Fail(track.status());
   auto predictor = StoreFor(o.catalog, o.dir).LoadCurrent();
   if (!predictor.ok()) return Fail(predictor.status());
@@ -208,7 +192,7 @@ int RunDescribe(const PredictOptions& o) {
   int exit_code = kExitOk;
   auto catalog = OpenCatalogOrReport(o.catalog, /*must_exist=*/true, &exit_code);
   if (!catalog) return exit_code;
-  auto track = FindTrackByName(*catalog, o.track);
+  auto track = FindTrackByName(*catalog, o.catalog, o.track);
   if (!track.ok()) return Fail(track.status());
   auto row = TrackFeatureRow(*catalog, *track);
   if (!row.ok()) return Fail(row.status());
