@@ -1,5 +1,7 @@
-// Name-suggestion benchmark: CatalogSnapshot::Suggest (trigram candidates, then exact scores)
-// against SuggestByScan (NameSimilarity of every title) on one generated catalog.
+// Name-suggestion and search benchmark: CatalogSnapshot::Suggest (trigram candidates, then
+// exact scores) against SuggestByScan (NameSimilarity of every title), and Search (rank-ordered
+// lists, stopping after the page) against SearchByScan (every match scored and sorted), on one
+// generated catalog.
 //
 //   suggest_bench [--tracks=100000] [--seed=7] [Google Benchmark flags]
 //
@@ -36,6 +38,7 @@ struct Query {
 struct Fixture {
   std::vector<TrackRecord> tracks;
   std::vector<Query> queries;
+  std::vector<SearchQuery> searches;
 };
 
 std::string Mistype(const std::string& s, std::mt19937& rng) {
@@ -114,11 +117,31 @@ Fixture Generate(std::size_t n, std::uint32_t seed) {
     r.tags.title = title;
     r.tags.artists = {artists[pick(artists.size())]};
     r.source = "analyzed";
+    // Spread over 0..100 without drawing from rng, so the suggestion figures keep their catalog.
+    r.popularity = static_cast<int>((i * 2654435761u) % 101);
     f.tracks.push_back(std::move(r));
   }
   for (int q = 0; q < 1000; ++q) {
     const TrackRecord& t = f.tracks[pick(f.tracks.size())];
     f.queries.push_back({Mistype(t.tags.title, rng), Mistype(t.tags.artists[0], rng)});
+  }
+  // Search queries as bench/load/export_lists.py draws them: one or two consecutive words of
+  // a random track's title, so common words ("love") come up as often as they do in titles.
+  while (f.searches.size() < 1000) {
+    std::vector<std::string> title_words;
+    std::string word;
+    for (char ch : f.tracks[pick(f.tracks.size())].tags.title + " ") {
+      if (ch != ' ') {
+        word += ch;
+      } else if (!word.empty()) {
+        title_words.push_back(word);
+        word.clear();
+      }
+    }
+    const std::size_t start = pick(title_words.size());
+    std::string text = title_words[start];
+    if (pick(2) == 0 && start + 1 < title_words.size()) text += " " + title_words[start + 1];
+    f.searches.push_back(*ParseSearchQuery(text));
   }
   return f;
 }
@@ -187,6 +210,28 @@ void BM_TopAgreement(benchmark::State& state) {
   state.counters["strong_miss"] = strong_miss / kChecked;
 }
 
+// /v1/search's work without HTTP: the first page of 20 (range(0) = 0) or a later one.
+void BM_Search(benchmark::State& state) {
+  const CatalogSnapshot& snap = TheSnapshot();
+  const auto& searches = TheFixture().searches;
+  const auto offset = static_cast<std::size_t>(state.range(0));
+  std::size_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(snap.Search(searches[i++ % searches.size()], offset, 20));
+  }
+}
+
+// Search's reference: every match scored and sorted.
+void BM_SearchByScan(benchmark::State& state) {
+  const CatalogSnapshot& snap = TheSnapshot();
+  const auto& searches = TheFixture().searches;
+  const auto offset = static_cast<std::size_t>(state.range(0));
+  std::size_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(snap.SearchByScan(searches[i++ % searches.size()], offset, 20));
+  }
+}
+
 void BM_BuildSnapshot(benchmark::State& state) {
   const auto& tracks = TheFixture().tracks;
   for (auto _ : state) {
@@ -197,6 +242,8 @@ void BM_BuildSnapshot(benchmark::State& state) {
 
 BENCHMARK(BM_Suggest)->ArgName("artist")->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_SuggestByScan)->ArgName("artist")->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Search)->ArgName("offset")->Arg(0)->Arg(200)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_SearchByScan)->ArgName("offset")->Arg(0)->Arg(200)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_TopAgreement)
     ->ArgName("artist")
     ->Arg(0)

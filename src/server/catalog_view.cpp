@@ -448,29 +448,31 @@ CatalogSnapshot::CatalogSnapshot(std::vector<TrackRecord> tracks,
     e.record = std::move(r);
     tracks_.push_back(std::move(e));
   }
-  // Search ranks equal scores by popularity, then id: precompute that order as one number
-  // per track (higher is better), so ranking never touches the track records.
-  {
-    std::vector<std::uint32_t> order(tracks_.size());
-    for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(), [this](std::uint32_t a, std::uint32_t b) {
-      const int pa = tracks_[a].record.popularity.value_or(-1);
-      const int pb = tracks_[b].record.popularity.value_or(-1);
-      if (pa != pb) return pa < pb;
-      return tracks_[a].record.id > tracks_[b].record.id;
-    });
-    rank_.resize(tracks_.size());
-    for (std::uint32_t r = 0; r < order.size(); ++r) rank_[order[r]] = r;
-  }
+  // Search ranks equal scores by popularity, then id. Its posting lists hold rank positions
+  // (0 is the most popular) instead of track indices, so every list is in rank order and a page
+  // is the first few entries of a list or two.
+  order_.resize(tracks_.size());
+  for (std::uint32_t i = 0; i < order_.size(); ++i) order_[i] = i;
+  std::sort(order_.begin(), order_.end(), [this](std::uint32_t a, std::uint32_t b) {
+    const int pa = tracks_[a].record.popularity.value_or(-1);
+    const int pb = tracks_[b].record.popularity.value_or(-1);
+    if (pa != pb) return pa > pb;
+    return tracks_[a].record.id < tracks_[b].record.id;
+  });
+  everyone_.resize(tracks_.size());
+  for (std::uint32_t p = 0; p < everyone_.size(); ++p) everyone_[p] = p;
   by_id_.reserve(tracks_.size());
   for (std::uint32_t i = 0; i < tracks_.size(); ++i) {
     const TrackEntry& e = tracks_[i];
     by_id_.emplace(e.record.id, i);
-    if (!e.title_key.empty()) by_title_[e.title_key].push_back(i);
+  }
+  for (std::uint32_t p = 0; p < order_.size(); ++p) {  // p ascending: lists stay sorted
+    const TrackEntry& e = tracks_[order_[p]];
+    if (!e.title_key.empty()) by_title_[e.title_key].push_back(p);
     std::vector<std::string> title_words = SplitWords(e.title_key);
     std::sort(title_words.begin(), title_words.end());
     title_words.erase(std::unique(title_words.begin(), title_words.end()), title_words.end());
-    for (auto& word : title_words) title_words_[word].push_back(i);
+    for (auto& word : title_words) title_words_[word].push_back(p);
     std::vector<std::string> words = IndexWords(e.record.tags.title);
     for (const auto& a : e.record.tags.artists) {
       auto w = IndexWords(a);
@@ -480,7 +482,7 @@ CatalogSnapshot::CatalogSnapshot(std::vector<TrackRecord> tracks,
     words.insert(words.end(), w.begin(), w.end());
     std::sort(words.begin(), words.end());
     words.erase(std::unique(words.begin(), words.end()), words.end());
-    for (auto& word : words) words_[word].push_back(i);  // i ascending: lists stay sorted
+    for (auto& word : words) words_[word].push_back(p);
   }
   suggest_ = std::make_shared<const SuggestIndex>(tracks_);
 }
@@ -496,8 +498,8 @@ std::vector<const TrackEntry*> CatalogSnapshot::FindByName(std::string_view titl
   const std::string title_key = NormalizeName(title);
   const std::string artist_key = NormalizeName(artist);
   if (auto it = by_title_.find(title_key); it != by_title_.end()) {
-    for (std::uint32_t i : it->second) {
-      const TrackEntry& e = tracks_[i];
+    for (std::uint32_t p : it->second) {
+      const TrackEntry& e = tracks_[order_[p]];
       if (!artist_key.empty() && std::find(e.artist_keys.begin(), e.artist_keys.end(),
                                            artist_key) == e.artist_keys.end()) {
         continue;
@@ -697,126 +699,171 @@ std::vector<NameSuggestion> CatalogSnapshot::SuggestByScan(std::string_view titl
 
 namespace {
 
-// The indices in every list (each sorted ascending); empty for no lists.
-std::vector<std::uint32_t> IntersectSorted(std::vector<const std::vector<std::uint32_t>*> lists) {
+using Postings = std::span<const std::uint32_t>;
+
+// The values in both sorted lists, ascending. A list much shorter than the other is looked up
+// in it (each search starting where the last ended) instead of merged, so "love x" costs the
+// few matches of "x", not a walk over every "love".
+std::vector<std::uint32_t> IntersectTwo(Postings small, Postings large) {
+  std::vector<std::uint32_t> out;
+  if (small.size() > large.size()) std::swap(small, large);
+  if (small.size() * 16 < large.size()) {
+    auto from = large.begin();
+    for (std::uint32_t x : small) {
+      from = std::lower_bound(from, large.end(), x);
+      if (from == large.end()) break;
+      if (*from == x) out.push_back(x);
+    }
+  } else {
+    std::set_intersection(small.begin(), small.end(), large.begin(), large.end(),
+                          std::back_inserter(out));
+  }
+  return out;
+}
+
+// The values in every list (each sorted ascending), as a view of `storage` or, for a single
+// list, of that list itself; empty for no lists.
+Postings IntersectSorted(std::vector<Postings> lists, std::vector<std::uint32_t>* storage) {
   if (lists.empty()) return {};
   // Rarest first keeps the intersection small.
-  std::sort(lists.begin(), lists.end(), [](auto* a, auto* b) { return a->size() < b->size(); });
-  std::vector<std::uint32_t> result = *lists.front();
-  for (std::size_t k = 1; k < lists.size() && !result.empty(); ++k) {
-    std::vector<std::uint32_t> next;
-    std::set_intersection(result.begin(), result.end(), lists[k]->begin(), lists[k]->end(),
-                          std::back_inserter(next));
-    result.swap(next);
+  std::sort(lists.begin(), lists.end(), [](Postings a, Postings b) { return a.size() < b.size(); });
+  if (lists.size() == 1) return lists.front();
+  *storage = IntersectTwo(lists[0], lists[1]);
+  for (std::size_t k = 2; k < lists.size() && !storage->empty(); ++k) {
+    *storage = IntersectTwo(*storage, lists[k]);
   }
-  return result;
+  return *storage;
+}
+
+bool Holds(Postings sorted, std::uint32_t x) {
+  return std::binary_search(sorted.begin(), sorted.end(), x);
 }
 
 }  // namespace
 
-std::vector<std::uint32_t> CatalogSnapshot::Candidates(const SearchQuery& query) const {
+bool CatalogSnapshot::PassesFilters(const SearchQuery& query, const TrackEntry& e) {
+  if (!query.track_words.empty() && !ContainsAllWords(SplitWords(e.title_key), query.track_words)) {
+    return false;
+  }
+  if (!query.artist_words.empty()) {
+    bool any = false;
+    for (const auto& a : e.artist_keys) {
+      if (ContainsAllWords(SplitWords(a), query.artist_words)) any = true;
+    }
+    if (!any) return false;
+  }
+  if (!query.album_words.empty() && !ContainsAllWords(SplitWords(e.album_key), query.album_words)) {
+    return false;
+  }
+  if (!query.genre_words.empty() && !ContainsAllWords(SplitWords(e.genre_key), query.genre_words)) {
+    return false;
+  }
+  return query.year_from == 0 ||
+         (e.release_year >= query.year_from && e.release_year <= query.year_to);
+}
+
+CatalogSnapshot::Ranking CatalogSnapshot::Rank(const SearchQuery& query) const {
+  Ranking r;
+  // Candidates: tracks holding every word (free or fielded) in title, artist or album.
   std::vector<std::string> all = query.words;
   all.insert(all.end(), query.track_words.begin(), query.track_words.end());
   all.insert(all.end(), query.artist_words.begin(), query.artist_words.end());
   all.insert(all.end(), query.album_words.begin(), query.album_words.end());
-  std::vector<const std::vector<std::uint32_t>*> lists;
+  std::vector<Postings> lists;
   for (const auto& w : all) {
     auto it = words_.find(w);
-    if (it == words_.end()) return {};
-    lists.push_back(&it->second);
+    if (it == words_.end()) return r;  // a word no track has: no match
+    lists.push_back(it->second);
   }
-  const bool first = lists.empty();
-  std::vector<std::uint32_t> result = IntersectSorted(std::move(lists));
-  if (first) {  // only genre/year filters: every track is a candidate
-    result.resize(tracks_.size());
-    for (std::uint32_t i = 0; i < tracks_.size(); ++i) result[i] = i;
+  if (lists.empty()) {  // only genre/year filters: every track is a candidate
+    r.candidates = everyone_;
+  } else {
+    r.candidates = IntersectSorted(std::move(lists), &r.candidate_storage);
   }
-  return result;
+  const bool filters = !query.track_words.empty() || !query.artist_words.empty() ||
+                       !query.album_words.empty() || !query.genre_words.empty() ||
+                       query.year_from != 0;
+  if (filters) {
+    std::vector<std::uint32_t> kept;
+    for (std::uint32_t p : r.candidates) {
+      if (PassesFilters(query, tracks_[order_[p]])) kept.push_back(p);
+    }
+    r.candidate_storage = std::move(kept);
+    r.candidates = r.candidate_storage;
+  }
+  if (query.words.empty()) return r;
+  // Tracks whose title holds every free word rank above matches in artist or album, and those
+  // whose whole title is the free text above all.
+  lists.clear();
+  for (const auto& w : query.words) {
+    auto it = title_words_.find(w);
+    if (it == title_words_.end()) {
+      lists.clear();
+      break;
+    }
+    lists.push_back(it->second);
+  }
+  r.title_all = IntersectSorted(std::move(lists), &r.title_storage);
+  std::string free_text;
+  for (const auto& w : query.words) free_text += (free_text.empty() ? "" : " ") + w;
+  if (auto it = by_title_.find(free_text); it != by_title_.end()) r.exact = it->second;
+  return r;
 }
 
 SearchPage CatalogSnapshot::Search(const SearchQuery& query, std::size_t offset,
                                    std::size_t limit) const {
-  const std::string free_text = [&] {
-    std::string s;
-    for (const auto& w : query.words) s += (s.empty() ? "" : " ") + w;
-    return s;
-  }();
-  // Tracks whose title holds every free word (they rank above matches in artist or album),
-  // and those whose whole title is the free text (above all): sorted index lists.
-  std::vector<std::uint32_t> title_all;
-  if (!query.words.empty()) {
-    std::vector<const std::vector<std::uint32_t>*> lists;
-    for (const auto& w : query.words) {
-      auto it = title_words_.find(w);
-      if (it == title_words_.end()) {
-        lists.clear();
-        break;
-      }
-      lists.push_back(&it->second);
-    }
-    title_all = IntersectSorted(std::move(lists));
-  }
-  static const std::vector<std::uint32_t> kNone;
-  const std::vector<std::uint32_t>* exact = &kNone;
-  if (auto it = by_title_.find(free_text); !free_text.empty() && it != by_title_.end()) {
-    exact = &it->second;
-  }
-  const bool field_filters = !query.track_words.empty() || !query.artist_words.empty() ||
-                             !query.album_words.empty() || !query.genre_words.empty();
-  // One 64-bit key per hit, larger is better: score, then popularity, then the earlier id,
-  // then the index itself, so ranking is one integer sort over a compact array.
-  std::vector<std::uint64_t> hits;
-  const std::vector<std::uint32_t> candidates = Candidates(query);
-  hits.reserve(candidates.size());
-  auto exact_it = exact->begin();
-  auto title_it = title_all.begin();
-  for (std::uint32_t i : candidates) {
-    const TrackEntry& e = tracks_[i];
-    if (field_filters) {
-      if (!query.track_words.empty() &&
-          !ContainsAllWords(SplitWords(e.title_key), query.track_words)) {
-        continue;
-      }
-      if (!query.artist_words.empty()) {
-        bool any = false;
-        for (const auto& a : e.artist_keys) {
-          if (ContainsAllWords(SplitWords(a), query.artist_words)) any = true;
-        }
-        if (!any) continue;
-      }
-      if (!query.album_words.empty() &&
-          !ContainsAllWords(SplitWords(e.album_key), query.album_words)) {
-        continue;
-      }
-      if (!query.genre_words.empty() &&
-          !ContainsAllWords(SplitWords(e.genre_key), query.genre_words)) {
-        continue;
-      }
-    }
-    if (query.year_from != 0 &&
-        (e.release_year < query.year_from || e.release_year > query.year_to)) {
-      continue;
-    }
-    // Candidates, exact and title_all are all ascending: walk them together.
-    while (exact_it != exact->end() && *exact_it < i) ++exact_it;
-    while (title_it != title_all.end() && *title_it < i) ++title_it;
-    std::uint64_t score = 0;
-    if (exact_it != exact->end() && *exact_it == i) score += 2;
-    if (title_it != title_all.end() && *title_it == i) score += 1;
-    hits.push_back(score << 56 | static_cast<std::uint64_t>(rank_[i]) << 32 | i);
-  }
+  const Ranking r = Rank(query);
   SearchPage page;
-  page.total = hits.size();
-  if (offset >= hits.size()) return page;
-  const std::size_t end = std::min(hits.size(), offset + limit);
-  std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(end), hits.end(),
-                    std::greater<>());
-  for (std::size_t k = offset; k < end; ++k) {
-    page.items.push_back(&tracks_[static_cast<std::uint32_t>(hits[k] & 0xffffffffu)]);
+  page.total = r.candidates.size();
+  const std::size_t wanted = std::min(page.total, offset + limit);
+  if (offset >= wanted) return page;
+  // Score 3 (exact title, every word in it), 2 (exact only), 1 (title words) or 0, then the
+  // rank order, which is the order of the posting lists: each score's matches are the first
+  // ones of some list, so the page is found by walking lists from their start and stops after
+  // `offset + limit` tracks, however many match.
+  auto score = [&r](std::uint32_t p) {
+    return (Holds(r.exact, p) ? 2 : 0) + (Holds(r.title_all, p) ? 1 : 0);
+  };
+  std::vector<std::uint32_t> picked;
+  picked.reserve(wanted);
+  for (int s = 3; s >= 0 && picked.size() < wanted; --s) {
+    // Walk the shortest list that holds every candidate of score s.
+    Postings walk = r.candidates;
+    if (s >= 2 && r.exact.size() < walk.size()) walk = r.exact;
+    if (s == 1 && r.title_all.size() < walk.size()) walk = r.title_all;
+    const bool walking_candidates = walk.data() == r.candidates.data();
+    for (std::uint32_t p : walk) {
+      if (score(p) != s || (!walking_candidates && !Holds(r.candidates, p))) continue;
+      picked.push_back(p);
+      if (picked.size() == wanted) break;
+    }
+  }
+  for (std::size_t k = offset; k < picked.size(); ++k) {
+    page.items.push_back(&tracks_[order_[picked[k]]]);
   }
   return page;
 }
 
+SearchPage CatalogSnapshot::SearchByScan(const SearchQuery& query, std::size_t offset,
+                                         std::size_t limit) const {
+  const Ranking r = Rank(query);
+  // One 64-bit key per match, larger is better: score, then the better rank position.
+  std::vector<std::uint64_t> hits;
+  hits.reserve(r.candidates.size());
+  for (std::uint32_t p : r.candidates) {
+    const std::uint64_t score = (Holds(r.exact, p) ? 2u : 0u) + (Holds(r.title_all, p) ? 1u : 0u);
+    hits.push_back(score << 32 | (0xffffffffu - p));
+  }
+  SearchPage page;
+  page.total = hits.size();
+  const std::size_t end = std::min(hits.size(), offset + limit);
+  std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(end), hits.end(),
+                    std::greater<>());
+  for (std::size_t k = offset; k < end; ++k) {
+    page.items.push_back(&tracks_[order_[0xffffffffu - (hits[k] & 0xffffffffu)]]);
+  }
+  return page;
+}
 // ---- CatalogView ---------------------------------------------------------------------------
 
 struct CatalogView::State {

@@ -144,6 +144,95 @@ GeneratedCatalog GenerateCatalog(std::size_t n, std::uint32_t seed) {
   return c;
 }
 
+TEST(CatalogSnapshotTest, SearchRanksExactTitleThenTitleWordsThenPopularityThenId) {
+  auto with_pop = [](TrackRecord r, int popularity) {
+    r.popularity = popularity;
+    return r;
+  };
+  std::vector<TrackRecord> tracks = {with_pop(Track(1, "Love", {"Ann"}), 10),
+                                     with_pop(Track(2, "Love Song", {"Bea"}), 90),
+                                     with_pop(Track(3, "Love", {"Cid"}), 5),
+                                     with_pop(Track(4, "Other", {"Love Inc"}), 99),
+                                     with_pop(Track(5, "Song of Love", {"Dee"}), 50),
+                                     with_pop(Track(6, "Blue", {"Eve"}, "Love Album"), 70),
+                                     with_pop(Track(7, "Love Me", {"Fay"}), 20),
+                                     with_pop(Track(8, "Love Me", {"Gus"}), 20),
+                                     with_pop(Track(9, "Yellow", {"Hal"}), 100)};
+  CatalogSnapshot snap(tracks, {}, CatalogCounts{9, 9, 0, 0});
+  // Exact titles (1, 3) by popularity, then titles holding the word (2, 5, then 7 and 8 at
+  // equal popularity by id), then matches in artist (4) or album (6) by popularity.
+  const bool seven_first = tracks[6].id < tracks[7].id;
+  const std::vector<std::int64_t> expected = {1, 3, 2, 5, seven_first ? 7 : 8, seven_first ? 8 : 7,
+                                              4, 6};
+  auto q = ParseSearchQuery("LOVE");
+  ASSERT_TRUE(q.ok());
+  auto rowids = [](const SearchPage& page) {
+    std::vector<std::int64_t> out;
+    for (const TrackEntry* t : page.items) out.push_back(t->record.rowid);
+    return out;
+  };
+  auto all = snap.Search(*q, 0, 20);
+  EXPECT_EQ(all.total, 8u);
+  EXPECT_EQ(rowids(all), expected);
+  auto middle = snap.Search(*q, 2, 3);
+  EXPECT_EQ(middle.total, 8u);
+  EXPECT_EQ(rowids(middle), std::vector<std::int64_t>(expected.begin() + 2, expected.begin() + 5));
+  EXPECT_TRUE(snap.Search(*q, 0, 0).items.empty());
+  auto filtered = ParseSearchQuery("love artist:bea");
+  ASSERT_TRUE(filtered.ok());
+  EXPECT_EQ(rowids(snap.Search(*filtered, 0, 20)), std::vector<std::int64_t>{2});
+  auto two_words = ParseSearchQuery("love me");
+  ASSERT_TRUE(two_words.ok());
+  EXPECT_EQ(snap.Search(*two_words, 0, 20).total, 2u);
+  EXPECT_EQ(snap.Search(*ParseSearchQuery("love nothing"), 0, 20).total, 0u);
+}
+
+// Search walks rank-ordered lists and stops after the page; SearchByScan scores and sorts every
+// match. On a generated catalog with popularity ties and missing popularity, both must return
+// the same pages for one- and two-word queries, whole titles, field filters and any offset.
+TEST(CatalogSnapshotTest, SearchPagesEqualAFullScoreAndSort) {
+  GeneratedCatalog c = GenerateCatalog(3000, 11);
+  std::mt19937 rng(5);
+  auto pick = [&rng](std::size_t k) { return static_cast<std::size_t>(rng() % k); };
+  for (TrackRecord& t : c.tracks) {
+    if (pick(10) != 0) t.popularity = static_cast<int>(pick(12));  // many ties
+    if (pick(3) == 0) t.tags.album = c.words[pick(c.words.size())];
+    if (pick(2) == 0) t.tags.release_date = std::to_string(1990 + pick(20));
+  }
+  CatalogSnapshot snap(c.tracks, {}, CatalogCounts{});
+  std::size_t nonempty = 0;
+  for (int k = 0; k < 400; ++k) {
+    const TrackRecord& t = c.tracks[pick(c.tracks.size())];
+    std::string q;
+    switch (pick(5)) {
+      case 0:
+        q = t.tags.title;  // a whole title: exact matches rank first
+        break;
+      case 1:
+        q = "love";
+        break;
+      case 2:
+        q = "love " + c.words[pick(c.words.size())];
+        break;
+      case 3:
+        q = c.words[pick(c.words.size())] + " artist:\"" + t.tags.artists[0] + "\"";
+        break;
+      default:
+        q = c.words[pick(c.words.size())] + (pick(2) == 0 ? " year:1995-2002" : "");
+    }
+    auto parsed = ParseSearchQuery(q);
+    ASSERT_TRUE(parsed.ok()) << q;
+    const std::size_t offset = pick(3) == 0 ? 0 : pick(60);
+    const std::size_t limit = pick(31);
+    const SearchPage fast = snap.Search(*parsed, offset, limit);
+    const SearchPage scan = snap.SearchByScan(*parsed, offset, limit);
+    ASSERT_EQ(fast.total, scan.total) << q;
+    ASSERT_EQ(fast.items, scan.items) << q << " offset " << offset << " limit " << limit;
+    if (!fast.items.empty()) ++nonempty;
+  }
+  EXPECT_GT(nonempty, 150u);  // the comparison covered real pages, not only empty ones
+}
+
 // One or two typing mistakes (a deletion, substitution, transposition or insertion of a
 // letter), or a change of case and accents, which NormalizeName undoes.
 std::string Mistype(const std::string& s, std::mt19937& rng) {

@@ -23,6 +23,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -117,19 +118,35 @@ class CatalogSnapshot {
                                             std::size_t limit) const;
 
   // Matches ordered by relevance (exact title, then title words, then popularity, then id).
+  // Costs the intersection of the query's word lists plus about `offset + limit` steps,
+  // however many tracks match: the lists are kept in rank order, so no match is scored or
+  // sorted beyond the page.
   SearchPage Search(const SearchQuery& query, std::size_t offset, std::size_t limit) const;
+  // Search's reference: scores and sorts every match. For tests and benchmarks.
+  SearchPage SearchByScan(const SearchQuery& query, std::size_t offset, std::size_t limit) const;
 
  private:
-  std::vector<std::uint32_t> Candidates(const SearchQuery& query) const;
+  // A query's matches as rank positions, each list ascending (best first).
+  struct Ranking {
+    std::span<const std::uint32_t> candidates;  // every match
+    std::span<const std::uint32_t> title_all;   // tracks whose title holds every free word
+    std::span<const std::uint32_t> exact;       // tracks whose whole title is the free text
+    std::vector<std::uint32_t> candidate_storage;
+    std::vector<std::uint32_t> title_storage;
+  };
+  Ranking Rank(const SearchQuery& query) const;
+  static bool PassesFilters(const SearchQuery& query, const TrackEntry& e);
 
   std::vector<TrackEntry> tracks_;
   CatalogCounts counts_;
   std::unordered_map<std::string, std::uint32_t> by_id_;
-  std::unordered_map<std::string, std::vector<std::uint32_t>> by_title_;
-  // word -> sorted track indices, over title, artists and album
+  std::unordered_map<std::string, std::vector<std::uint32_t>> by_title_;  // -> rank positions
+  // Rank positions: 0 is the most popular track (ties: the smaller id).
+  std::vector<std::uint32_t> order_;     // position -> track index
+  std::vector<std::uint32_t> everyone_;  // 0 .. tracks - 1
+  // word -> ascending rank positions, over title, artists and album
   std::unordered_map<std::string, std::vector<std::uint32_t>> words_;
-  std::vector<std::uint32_t> rank_;  // per track: popularity-then-id order, higher is better
-  // word -> sorted track indices, over titles only (for ranking title matches first)
+  // word -> ascending rank positions, over titles only (for ranking title matches first)
   std::unordered_map<std::string, std::vector<std::uint32_t>> title_words_;
   // Trigram indexes over title and artist keys, for Suggest (defined in catalog_view.cpp).
   struct SuggestIndex;
