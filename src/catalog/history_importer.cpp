@@ -1,6 +1,10 @@
 // ImportListeningHistory (importers.h): Spotify export files into the catalog, in one
 // transaction.
+#include <algorithm>
 #include <cstdint>
+#include <string>
+#include <system_error>
+#include <vector>
 
 #include "import_log.h"
 #include "sonance/catalog/importers.h"
@@ -76,6 +80,51 @@ Status ImportOneHistory(CatalogImport& import, const fs::path& path, ImportLog& 
   return done();
 }
 
+// The file names a Spotify data export gives its listening history: the account data's
+// StreamingHistory*.json (StreamingHistory_music_0.json, StreamingHistory0.json) and the
+// extended history's Streaming_History_Audio_*.json and endsong_*.json.
+bool IsHistoryFileName(const std::string& name) {
+  if (name.size() < 5 || name.compare(name.size() - 5, 5, ".json") != 0) return false;
+  return name.starts_with("StreamingHistory") || name.starts_with("Streaming_History_Audio_") ||
+         name.starts_with("endsong");
+}
+
+// A named file as it is; a folder (an unpacked export, say) as the history files under it,
+// sorted by path. A folder holding none is refused, naming what was looked for.
+void ImportPath(CatalogImport& import, const fs::path& path, ImportLog& log, std::int64_t* matched,
+                Status* failure) {
+  std::error_code ec;
+  if (!fs::is_directory(path, ec)) {
+    *failure = ImportOneHistory(import, path, log, matched);
+    return;
+  }
+  std::vector<fs::path> found;
+  for (fs::recursive_directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->is_regular_file(ec) && IsHistoryFileName(it->path().filename().string())) {
+      found.push_back(it->path());
+    }
+  }
+  ImportFileSummary folder;
+  folder.file = path.string();
+  if (ec) {
+    log.Refuse(&folder, "cannot read the folder: " + ec.message());
+    log.FileDone(std::move(folder));
+    return;
+  }
+  if (found.empty()) {
+    log.Refuse(&folder,
+               "no listening-history files in this folder (looked for StreamingHistory*.json, "
+               "Streaming_History_Audio_*.json and endsong*.json)");
+    log.FileDone(std::move(folder));
+    return;
+  }
+  std::sort(found.begin(), found.end());
+  for (const fs::path& file : found) {
+    *failure = ImportOneHistory(import, file, log, matched);
+    if (!failure->ok() || log.stopped()) return;
+  }
+}
+
 }  // namespace
 
 Result<ImportSummary> ImportListeningHistory(Catalog& catalog, const std::vector<fs::path>& files,
@@ -87,7 +136,9 @@ Result<ImportSummary> ImportListeningHistory(Catalog& catalog, const std::vector
   auto import = catalog.BeginImport();
   if (!import.ok()) return import.status();
   for (const fs::path& path : files) {
-    if (Status s = ImportOneHistory(**import, path, log, &summary.matched); !s.ok()) return s;
+    Status failure;
+    ImportPath(**import, path, log, &summary.matched, &failure);
+    if (!failure.ok()) return failure;
     if (log.stopped()) break;
   }
   if (log.stopped()) {

@@ -250,6 +250,38 @@ TEST(ImportHistoryTest, OtherFilesOfTheExportAreRefused) {
   EXPECT_EQ(s->problem_count, 1);
 }
 
+TEST(ImportHistoryTest, AFolderIsWalkedForTheExportsHistoryFiles) {
+  TempDir dir;
+  auto cat = OpenIn(dir);
+  const fs::path exported = dir / "my_spotify_data" / "Spotify Account Data";
+  fs::create_directories(exported / "nested");
+  WriteFile(exported / "StreamingHistory_music_0.json", R"([
+  {"endTime": "2021-03-05 10:00", "artistName": "A", "trackName": "One", "msPlayed": 5000}])");
+  WriteFile(exported / "nested" / "endsong_0.json", R"([
+{"ts": "2021-03-04T05:06:07Z", "ms_played": 215000, "master_metadata_track_name": "Two",
+ "master_metadata_album_artist_name": "B"}])");
+  // Other files of the export are not history and are left alone, not refused.
+  WriteFile(exported / "Playlist1.json", R"({"playlists": []})");
+  WriteFile(exported / "Userdata.json", R"({"username": "x"})");
+  auto s = ImportListeningHistory(*cat, {dir / "my_spotify_data"});
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_TRUE(s->committed);
+  ASSERT_EQ(s->files.size(), 2u);
+  EXPECT_EQ(fs::path(s->files[0].file).filename(), "StreamingHistory_music_0.json");
+  EXPECT_EQ(fs::path(s->files[1].file).filename(), "endsong_0.json");
+  EXPECT_EQ(s->problem_count, 0);
+  EXPECT_EQ(cat->CountHistory()->plays, 2);
+
+  // A folder without any history file is refused and says what it looked for.
+  fs::create_directories(dir / "empty");
+  auto none = ImportListeningHistory(*cat, {dir / "empty"});
+  ASSERT_TRUE(none.ok());
+  ASSERT_EQ(none->files.size(), 1u);
+  EXPECT_TRUE(none->files[0].refused);
+  EXPECT_EQ(none->problem_count, 1);
+  EXPECT_NE(none->problems[0].reason.find("StreamingHistory*.json"), std::string::npos);
+}
+
 // ---- lyrics
 // --------------------------------------------------------------------------------------
 

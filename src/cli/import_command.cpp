@@ -1,4 +1,5 @@
 // `sonance import tracks|lyrics|history PATH...`: bring outside data into the catalog.
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -137,6 +138,11 @@ int RunImport(ImportKind kind, const ImportCommandOptions& o) {
   if (s.rematched > 0) {
     std::fprintf(stderr, "; %lld earlier plays matched", static_cast<long long>(s.rematched));
   }
+  const auto refused = std::count_if(s.files.begin(), s.files.end(),
+                                     [](const ImportFileSummary& f) { return f.refused; });
+  if (refused > 0) {
+    std::fprintf(stderr, "; %s not imported", Plural(refused, "path", "paths").c_str());
+  }
   std::fprintf(stderr, " in %.2f s\n", s.seconds);
   if (kind != ImportKind::kHistory && (imported > 0 || updated > 0) &&
       !VectorizeAfterIngest(**catalog, o.quiet)) {
@@ -180,8 +186,9 @@ std::function<int()> AddImportCommand(CLI::App& app) {
   CLI::App* history_cmd =
       AddKind(cmd, "history",
               "Import a Spotify listening history: StreamingHistory*.json (account data) and\n"
-              "endsong_*.json / Streaming_History_Audio_*.json (extended streaming history).",
-              "JSON files of the export", history.get());
+              "endsong_*.json / Streaming_History_Audio_*.json (extended streaming history),\n"
+              "or the unpacked export's folder.",
+              "JSON files of the export, or folders holding them", history.get());
   return [=] {
     if (tracks_cmd->parsed()) return RunImport(ImportKind::kTracks, *tracks);
     if (lyrics_cmd->parsed()) return RunImport(ImportKind::kLyrics, *lyrics);

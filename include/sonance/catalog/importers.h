@@ -18,8 +18,10 @@
 //   An .lrc file with no audio file beside it is matched by its [ar:] and [ti:] tags. .txt
 //   files found in folders that belong to no track are skipped, counted but not reported as
 //   problems (they may be notes); files named on the command line that match nothing are.
-// - ImportListeningHistory: Spotify export files (listening_history.h); plays are matched to
-//   tracks, duplicates of plays already imported are skipped.
+// - ImportListeningHistory: Spotify export files (listening_history.h), or folders holding them
+//   (walked recursively for StreamingHistory*.json, Streaming_History_Audio_*.json and
+//   endsong*.json; a folder with none is refused); plays are matched to tracks, duplicates of
+//   plays already imported are skipped.
 //
 // Thread-safety: like Catalog (the import holds the catalog's write lock while it runs).
 // Ownership: the functions borrow the Catalog for the call; the summary belongs to the caller.
